@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { type IssuePath, type PositionedError, parseYaml } from "../yaml/parseYaml.ts";
+import { buildDecisionTree, type DecisionTree, type TreeProblem } from "./buildDecisionTree.ts";
+import { checkReferences, type FlowIssue } from "./checkReferences.ts";
+import { compileMachine, type FlowMachine } from "./compileMachine.ts";
+import { Flow } from "./schema.ts";
+
+export type FlowError = PositionedError;
+
+export interface CompiledFlow {
+  flow: Flow;
+  tree: DecisionTree;
+  machine: FlowMachine;
+  questionIndex: Map<string, number>;
+}
+
+export type LoadResult = { ok: true; compiled: CompiledFlow } | { ok: false; errors: FlowError[] };
+
+/** Reads, validates, checks and compiles a flow file. Never throws for bad content. */
+export function loadFlowFile(file: string): LoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    return {
+      ok: false,
+      errors: [{ file, line: 1, col: 1, path: "", message: `cannot read file: ${(error as Error).message}` }],
+    };
+  }
+  return compileFlowText(text, file);
+}
+
+/** The pure part of loading: text in, compiled flow or every positioned error out. */
+export function compileFlowText(text: string, file: string): LoadResult {
+  const parsed = parseYaml(text, file);
+  if (!parsed.ok) return parsed;
+  const { locate } = parsed;
+  const checked = Flow.safeParse(parsed.data);
+  if (!checked.success) {
+    return {
+      ok: false,
+      errors: checked.error.issues.map((issue) => locate(issue.path as IssuePath, issue.message)),
+    };
+  }
+  const flow = checked.data;
+  const refIssues = checkReferences(flow);
+  if (refIssues.length > 0) return { ok: false, errors: refIssues.map((i) => locate(i.path, i.message)) };
+
+  const tree = buildDecisionTree(flow);
+  if (tree.problems.length > 0) {
+    return {
+      ok: false,
+      errors: tree.problems.map((p) => describeProblem(flow, p)).map((i) => locate(i.path, i.message)),
+    };
+  }
+  return {
+    ok: true,
+    compiled: {
+      flow,
+      tree,
+      machine: compileMachine(flow, tree),
+      questionIndex: new Map(flow.questions.map((q, i) => [q.id, i])),
+    },
+  };
+}
+
+function describeProblem(flow: Flow, problem: TreeProblem): FlowIssue {
+  const answers = (list: Array<[string, string]>) => list.map(([q, o]) => `${q}=${o}`).join(", ") || "(none)";
+  switch (problem.kind) {
+    case "dead_end":
+      return { path: ["outcomes"], message: `dead end: no outcome applies to ${answers(problem.answers)}` };
+    case "ambiguous":
+      return {
+        path: ["outcomes"],
+        message: `after ${answers(problem.answers)} the outcome is still open (${problem.outcomes.join(" / ")}) but no question can decide it`,
+      };
+    case "unreachable_question":
+      return {
+        path: ["questions", problem.question],
+        message: `unreachable question "${flow.questions[problem.question]?.id}": no path asks it (it never changes the outcome, or is always implied)`,
+      };
+    case "outcome_never_reached":
+      return {
+        path: ["outcomes", problem.outcome],
+        message: `outcome "${flow.outcomes[problem.outcome]?.id}" is never reached (an earlier outcome always applies first)`,
+      };
+    case "too_large":
+      return {
+        path: ["questions"],
+        message: `too many combinations of answers to check (${problem.combinations})`,
+      };
+  }
+}
