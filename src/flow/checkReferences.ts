@@ -14,10 +14,19 @@ const TRUTH_OPTIONS = new Set(["yes", "no", "unknown"]);
  */
 export function checkReferences(flow: Flow): FlowIssue[] {
   const issues: FlowIssue[] = [];
+  // Also run on data that failed the schema, so every error is reported at once:
+  // a malformed part is skipped (the schema already reported it), the rest is checked.
+  const guard = (check: () => void) => {
+    try {
+      check();
+    } catch {
+      // skipped: malformed, reported by the schema
+    }
+  };
   const questionIds = new Map<string, number>();
   const derivedNames = new Set(Object.keys(flow.derived ?? {}));
 
-  flow.questions.forEach((q, qi) => {
+  guardEach(flow.questions, guard, (q, qi) => {
     if (questionIds.has(q.id))
       issues.push({ path: ["questions", qi, "id"], message: `duplicate question id "${q.id}"` });
     else questionIds.set(q.id, qi);
@@ -84,7 +93,7 @@ export function checkReferences(flow: Flow): FlowIssue[] {
     else checkExpr(expr.unknown, [...path, "unknown"], before);
   };
 
-  flow.questions.forEach((q, qi) => {
+  guardEach(flow.questions, guard, (q, qi) => {
     q.implied?.forEach((rule, ri) => {
       checkExpr(rule.when, ["questions", qi, "implied", ri, "when"], qi);
       if (!q.options.some((o) => o.id === rule.value))
@@ -96,31 +105,34 @@ export function checkReferences(flow: Flow): FlowIssue[] {
   });
 
   for (const [name, cases] of Object.entries(flow.derived ?? {})) {
-    cases.forEach((c, ci) => {
-      if (c.when !== undefined) checkExpr(c.when, ["derived", name, ci, "when"]);
-      checkExpr(c.value, ["derived", name, ci, "value"]);
-    });
-    const last = cases.length - 1;
-    if (cases[last]?.when !== undefined)
-      issues.push({
-        path: ["derived", name, last],
-        message: `the last case of "${name}" must have no "when" (the value otherwise)`,
+    guard(() => {
+      cases.forEach((c, ci) => {
+        if (c.when !== undefined) checkExpr(c.when, ["derived", name, ci, "when"]);
+        checkExpr(c.value, ["derived", name, ci, "value"]);
       });
-    const cycle = findCycle(flow, name);
-    if (cycle)
-      issues.push({ path: ["derived", name], message: `derived facts refer to each other: ${cycle}` });
+      const last = cases.length - 1;
+      if (cases[last]?.when !== undefined)
+        issues.push({
+          path: ["derived", name, last],
+          message: `the last case of "${name}" must have no "when" (the value otherwise)`,
+        });
+      const cycle = findCycle(flow, name);
+      if (cycle)
+        issues.push({ path: ["derived", name], message: `derived facts refer to each other: ${cycle}` });
+    });
   }
 
-  const passages = new Set(Object.keys(flow.passages));
+  const passages = new Set(Object.keys(flow.passages ?? {}));
   const checkPassages = (list: string[] | undefined, path: IssuePath) =>
     list?.forEach((p, i) => {
       if (!passages.has(p)) issues.push({ path: [...path, i], message: `unknown passage "${p}"` });
     });
-  for (const [code, fee] of Object.entries(flow.fees))
-    checkPassages(fee.passages, ["fees", code, "passages"]);
+  const fees = flow.fees ?? {};
+  for (const [code, fee] of Object.entries(fees))
+    guard(() => checkPassages(fee.passages, ["fees", code, "passages"]));
 
   const outcomeIds = new Set<string>();
-  flow.outcomes.forEach((o, oi) => {
+  guardEach(flow.outcomes, guard, (o, oi) => {
     const at = (...rest: IssuePath): IssuePath => ["outcomes", oi, ...rest];
     if (outcomeIds.has(o.id)) issues.push({ path: at("id"), message: `duplicate outcome id "${o.id}"` });
     outcomeIds.add(o.id);
@@ -131,7 +143,7 @@ export function checkReferences(flow: Flow): FlowIssue[] {
         message: `only the last outcome may have no "when"; "${o.id}" hides the rest`,
       });
     if (typeof o.fee === "string") {
-      if (!(o.fee in flow.fees)) issues.push({ path: at("fee"), message: `unknown fee "${o.fee}"` });
+      if (!(o.fee in fees)) issues.push({ path: at("fee"), message: `unknown fee "${o.fee}"` });
     } else {
       const qi = questionIds.get(o.fee.by);
       if (qi === undefined) issues.push({ path: at("fee", "by"), message: `unknown question "${o.fee.by}"` });
@@ -146,7 +158,7 @@ export function checkReferences(flow: Flow): FlowIssue[] {
               path: at("fee", "cases", option),
               message: `unknown option "${option}" of "${o.fee.by}"`,
             });
-          if (!(code in flow.fees))
+          if (!(code in fees))
             issues.push({ path: at("fee", "cases", option), message: `unknown fee "${code}"` });
         }
       }
@@ -166,6 +178,17 @@ export function checkReferences(flow: Flow): FlowIssue[] {
     }
   });
   return issues;
+}
+
+function guardEach<T>(
+  list: T[] | undefined,
+  guard: (check: () => void) => void,
+  check: (item: T, i: number) => void,
+) {
+  if (!Array.isArray(list)) return;
+  list.forEach((item, i) => {
+    guard(() => check(item, i));
+  });
 }
 
 function findCycle(flow: Flow, start: string): string | undefined {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { type IssuePath, type PositionedError, parseYaml } from "../yaml/parseYaml.ts";
+import { describeZodIssues } from "../yaml/describeZodIssues.ts";
+import { type PositionedError, parseYaml } from "../yaml/parseYaml.ts";
 import { buildDecisionTree, type DecisionTree, type TreeProblem } from "./buildDecisionTree.ts";
 import { checkReferences, type FlowIssue } from "./checkReferences.ts";
 import { compileMachine, type FlowMachine } from "./compileMachine.ts";
@@ -36,15 +37,14 @@ export function compileFlowText(text: string, file: string): LoadResult {
   if (!parsed.ok) return parsed;
   const { locate } = parsed;
   const checked = Flow.safeParse(parsed.data);
-  if (!checked.success) {
-    return {
-      ok: false,
-      errors: checked.error.issues.map((issue) => locate(issue.path as IssuePath, issue.message)),
-    };
+  const issues: FlowIssue[] = checked.success ? [] : describeZodIssues(checked.error);
+  // Cross-references are checked even when the schema failed, so one run reports everything.
+  const data = checked.success ? checked.data : parsed.data;
+  if (typeof data === "object" && data !== null) issues.push(...checkReferences(data as Flow));
+  if (!checked.success || issues.length > 0) {
+    return { ok: false, errors: sortErrors(dedupe(issues).map((i) => locate(i.path, i.message))) };
   }
   const flow = checked.data;
-  const refIssues = checkReferences(flow);
-  if (refIssues.length > 0) return { ok: false, errors: refIssues.map((i) => locate(i.path, i.message)) };
 
   const tree = buildDecisionTree(flow);
   if (tree.problems.length > 0) {
@@ -62,6 +62,20 @@ export function compileFlowText(text: string, file: string): LoadResult {
       questionIndex: new Map(flow.questions.map((q, i) => [q.id, i])),
     },
   };
+}
+
+function dedupe(issues: FlowIssue[]): FlowIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path.join(".")} ${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function sortErrors(errors: FlowError[]): FlowError[] {
+  return errors.sort((a, b) => a.line - b.line || a.col - b.col);
 }
 
 function describeProblem(flow: Flow, problem: TreeProblem): FlowIssue {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
 import type { z } from "zod";
+import { describeZodIssues } from "../yaml/describeZodIssues.ts";
 import { type PositionedError, parseYaml } from "../yaml/parseYaml.ts";
 import { AnswerMapCase, type ReplayCase, TranscriptCase } from "./caseSchema.ts";
 
@@ -67,8 +68,8 @@ export function parseCases(text: string, file: string): LoadedCases {
     const checked = schema.safeParse(value);
     if (checked.success) cases.push({ file, testCase: checked.data });
     else
-      for (const issue of checked.error.issues)
-        errors.push(locate([...path, ...(issue.path as string[])], issue.message));
+      for (const issue of describeZodIssues(checked.error))
+        errors.push(locate([...path, ...issue.path], issue.message));
   }
   return { cases, errors };
 }

@@ -1,0 +1,235 @@
+import { describe, expect, it } from "vitest";
+import { loadRealFlow } from "../../test/support/flow.ts";
+import {
+  answerQuestion,
+  type Consultation,
+  changeAnswer,
+  goBack,
+  type Progressed,
+  type Result,
+  restartConsultation,
+  startConsultation,
+  switchLanguage,
+  viewConsultation,
+} from "./index.ts";
+
+const compiled = loadRealFlow();
+
+function must<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+function walk(answers: Array<[string, string]>, lang: "ja" | "en" = "ja"): Progressed {
+  let at = startConsultation(compiled, lang);
+  for (const [q, o] of answers) at = must(answerQuestion(compiled, at.consultation, q, o));
+  return at;
+}
+
+const questionOf = (at: Progressed) => (at.step.kind === "question" ? at.step.question.id : "outcome");
+
+describe("engine", () => {
+  it("starts with the validity question, options in flow order, in Japanese by default", () => {
+    const { step, consultation } = startConsultation(compiled, "ja");
+    expect(consultation).toEqual({
+      flowId: "ssl-migration",
+      version: compiled.flow.version,
+      lang: "ja",
+      answers: [],
+    });
+    expect(step.kind).toBe("question");
+    if (step.kind !== "question") return;
+    expect(step.question.id).toBe("validity");
+    expect(step.question.options.map((o) => o.id)).toEqual(["valid", "expired"]);
+    expect(step.question.text).toMatch(/有効期限/);
+    expect(step.question.help).toBeTruthy();
+  });
+
+  it("speaks English when asked", () => {
+    const { step } = startConsultation(compiled, "en");
+    expect(step.kind === "question" && step.question.text).toMatch(/validity/);
+  });
+
+  it("gives a result card with fee, tax, conditions with passages, next steps and a summary", () => {
+    const at = walk([
+      ["validity", "valid"],
+      ["current_server", "other_shared"],
+      ["destination_server", "dedicated_vps_cloud"],
+      ["issuer", "us"],
+      ["key_exportable", "no"],
+      ["reissuable", "yes"],
+      ["csr_details_same", "yes"],
+      ["installer", "self"],
+    ]);
+    expect(at.step.kind).toBe("outcome");
+    if (at.step.kind !== "outcome") return;
+    expect(at.step.route).toBe("reissue");
+    expect(at.step.installer).toBe("self");
+    expect(at.step.fee).toMatchObject({
+      code: "reissue_admin",
+      excludingTax: 1500,
+      includingTax: 1650,
+      taxRate: 0.1,
+    });
+    expect(at.step.conditions.find((c) => c.id === "csr_details_fixed")?.passages.map((p) => p.id)).toEqual([
+      "P6",
+    ]);
+    expect(at.step.conditions.find((c) => c.id === "reissue_fee")?.passages.map((p) => p.id)).toEqual(["P7"]);
+    expect(at.step.steps.length).toBeGreaterThan(0);
+    expect(at.step.answers.map((a) => a.question)).toEqual([
+      "validity",
+      "current_server",
+      "destination_server",
+      "issuer",
+      "key_exportable",
+      "reissuable",
+      "csr_details_same",
+      "installer",
+    ]);
+    expect(at.step.notes).toEqual([]);
+  });
+
+  it("adds the export-the-key tip when route A was only unknown and the result is a reissue", () => {
+    const at = walk([
+      ["validity", "valid"],
+      ["current_server", "other_shared"],
+      ["destination_server", "dedicated_vps_cloud"],
+      ["issuer", "us"],
+      ["key_exportable", "unknown"],
+      ["reissuable", "yes"],
+      ["csr_details_same", "yes"],
+      ["installer", "self"],
+    ]);
+    expect(at.step.kind === "outcome" && at.step.notes.map((n) => n.id)).toEqual(["export_key_tip"]);
+  });
+
+  it("handover with self install tells about the cancellation form, crt and key by email, and no CSR", () => {
+    const at = walk([
+      ["validity", "valid"],
+      ["current_server", "our_shared"],
+      ["destination_server", "dedicated_vps_cloud"],
+      ["installer", "self"],
+    ]);
+    if (at.step.kind !== "outcome") throw new Error("expected an outcome");
+    const text = [...at.step.conditions, ...at.step.steps].map((c) => c.text).join("\n");
+    expect(text).toMatch(/解約申請書/);
+    expect(text).toMatch(/crt/);
+    expect(text).toMatch(/key/);
+    expect(text).toMatch(/CSRファイルはお渡ししておりません/);
+    expect(at.step.conditions.find((c) => c.id === "we_send_files")?.passages.map((p) => p.id)).toEqual([
+      "P11",
+    ]);
+  });
+
+  it("needs_check says what to confirm and with whom", () => {
+    const at = walk([
+      ["validity", "valid"],
+      ["current_server", "other_shared"],
+      ["destination_server", "shared"],
+      ["destination_byo", "unknown"],
+      ["issuer", "us"],
+      ["key_exportable", "unknown"],
+    ]);
+    if (at.step.kind !== "outcome") throw new Error(`expected an outcome, still asking ${questionOf(at)}`);
+    expect(at.step.route).toBe("needs_check");
+    expect(at.step.confirm.map((c) => [c.question, c.with])).toEqual([
+      ["destination_byo", "new_host"],
+      ["key_exportable", "current_host"],
+    ]);
+  });
+
+  it("lists only the unknowns that still matter", () => {
+    const at = walk([
+      ["validity", "valid"],
+      ["current_server", "other_shared"],
+      ["destination_server", "dedicated_vps_cloud"],
+      ["issuer", "server_option"],
+      ["key_exportable", "unknown"],
+      ["cert_exportable", "yes"],
+    ]);
+    expect(at.step.kind === "outcome" && at.step.confirm.map((c) => c.question)).toEqual(["key_exportable"]);
+  });
+
+  it("goes back one answer at a time and refuses to go back from the start", () => {
+    const at = walk([
+      ["validity", "valid"],
+      ["current_server", "our_shared"],
+    ]);
+    const back = must(goBack(compiled, at.consultation));
+    expect(questionOf(back)).toBe("current_server");
+    expect(back.consultation.answers).toEqual([["validity", "valid"]]);
+    const start = must(goBack(compiled, back.consultation));
+    expect(questionOf(start)).toBe("validity");
+    const refused = goBack(compiled, start.consultation);
+    expect(refused.ok === false && refused.error.code).toBe("nothing_to_undo");
+  });
+
+  it("changes an earlier answer, keeping later answers that still apply and not asking them again", () => {
+    const before = walk([
+      ["validity", "valid"],
+      ["current_server", "other_shared"],
+      ["destination_server", "dedicated_vps_cloud"],
+      ["issuer", "server_option"],
+    ]);
+    const asking = must(changeAnswer(compiled, before.consultation, "current_server"));
+    expect(questionOf(asking)).toBe("current_server");
+    expect(asking.step.kind === "question" && asking.step.previous).toBe("other_shared");
+    const after = must(answerQuestion(compiled, asking.consultation, "current_server", "our_shared"));
+    // destination_server is reused; issuer no longer matters; installer is new.
+    expect(after.consultation.answers).toEqual([
+      ["validity", "valid"],
+      ["current_server", "our_shared"],
+      ["destination_server", "dedicated_vps_cloud"],
+    ]);
+    expect(questionOf(after)).toBe("installer");
+    expect(after.consultation.kept).toBeUndefined();
+  });
+
+  it("restarts in the same language and switches language without losing answers", () => {
+    const at = walk([["validity", "valid"]], "en");
+    const ja = must(switchLanguage(compiled, at.consultation, "ja"));
+    expect(ja.consultation.answers).toEqual(at.consultation.answers);
+    expect(ja.step.kind === "question" && ja.step.question.text).toMatch(/サーバー/);
+    const again = restartConsultation(compiled, at.consultation);
+    expect(again.consultation.answers).toEqual([]);
+    expect(again.consultation.lang).toBe("en");
+  });
+
+  it("reports invalid input as typed errors and never changes the consultation", () => {
+    const at = walk([["validity", "valid"]]);
+    const frozen = structuredClone(at.consultation);
+    const cases: Array<[Result<Progressed>, string]> = [
+      [answerQuestion(compiled, at.consultation, "nope", "yes"), "unknown_question"],
+      [answerQuestion(compiled, at.consultation, "current_server", "moon"), "unknown_option"],
+      [answerQuestion(compiled, at.consultation, "issuer", "us"), "not_asked"],
+      [answerQuestion(compiled, at.consultation, "validity", "expired"), "not_asked"],
+      [changeAnswer(compiled, at.consultation, "issuer"), "not_answered"],
+      [changeAnswer(compiled, at.consultation, "nope"), "unknown_question"],
+    ];
+    for (const [result, code] of cases) expect(result.ok === false && result.error.code).toBe(code);
+    expect(at.consultation).toEqual(frozen);
+  });
+
+  it("refuses to answer after the result and detects a consultation from another flow version", () => {
+    const done = walk([["validity", "expired"]]);
+    const after = answerQuestion(compiled, done.consultation, "current_server", "our_shared");
+    expect(after.ok === false && after.error.code).toBe("finished");
+    const old: Consultation = { ...done.consultation, version: compiled.flow.version + 1 };
+    const mismatch = viewConsultation(compiled, old);
+    expect(mismatch.ok === false && mismatch.error.code).toBe("flow_mismatch");
+  });
+
+  it("rejects a tampered answer history (an answer that was never asked at that point)", () => {
+    const tampered: Consultation = {
+      flowId: "ssl-migration",
+      version: compiled.flow.version,
+      lang: "ja",
+      answers: [
+        ["validity", "valid"],
+        ["issuer", "us"],
+      ],
+    };
+    const result = viewConsultation(compiled, tampered);
+    expect(result.ok === false && result.error.code).toBe("not_asked");
+  });
+});

@@ -1,0 +1,43 @@
+import type { Lang, OutcomeStep, QuestionStep } from "../engine/types.ts";
+import { formatFee } from "./formatFee.ts";
+import { WORDING } from "./wording.ts";
+
+/** Plain-text rendering of a step, for the terminal. */
+export function renderQuestionText(step: QuestionStep, lang: Lang): string {
+  const w = WORDING[lang];
+  const lines = [
+    "",
+    w.progress(step.progress.answered + 1, step.progress.remainingAtMost),
+    step.question.text,
+    ...(step.question.help ? [`  (${step.question.help})`] : []),
+    ...step.question.options.map(
+      (o, i) =>
+        `  ${i + 1}) ${o.label}${step.previous === o.id ? (lang === "ja" ? "  ← 前回の回答" : "  ← previous answer") : ""}`,
+    ),
+  ];
+  return lines.join("\n");
+}
+
+export function renderOutcomeText(step: OutcomeStep, lang: Lang): string {
+  const w = WORDING[lang];
+  const cite = (passages: Array<{ id: string }>) =>
+    passages.length > 0 ? ` [${passages.map((p) => p.id).join(", ")}]` : "";
+  const fee = formatFee(step.fee, lang);
+  const lines = [
+    "",
+    "━".repeat(40),
+    `${w.sign[step.sign]}  ${step.title}`,
+    "━".repeat(40),
+    `${w.conditions}:`,
+    ...step.conditions.map((c) => `  • ${c.text}${cite(c.passages)}`),
+  ];
+  if (step.confirm.length > 0) {
+    lines.push(`${w.confirm}:`, ...step.confirm.map((c) => `  • ${c.text} → ${w.confirmWith[c.with]}`));
+  }
+  lines.push(`${w.fee}:`, `  ${fee.line}`);
+  if (step.notes.length > 0) lines.push(`${w.notes}:`, ...step.notes.map((n) => `  • ${n.text}`));
+  lines.push(`${w.steps}:`, ...step.steps.map((s, i) => `  ${i + 1}. ${s.text}`));
+  lines.push(`${w.answers}:`, ...step.answers.map((a) => `  - ${a.questionText} → ${a.optionLabel}`));
+  lines.push(`route: ${step.route} · installer: ${step.installer ?? "-"} · fee: ${step.fee.code}`);
+  return lines.join("\n");
+}
