@@ -29,9 +29,12 @@ export function describeStep(compiled: CompiledFlow, node: TreeNode, consultatio
   };
 }
 
+const questionsById = new WeakMap<Flow, Map<string, Flow["questions"][number]>>();
+
 function summarize(flow: Flow, consultation: Consultation, lang: Lang): AnswerSummary[] {
+  const byId = memoFor(questionsById, flow, () => new Map(flow.questions.map((q) => [q.id, q])));
   return consultation.answers.map(([qid, oid]) => {
-    const question = flow.questions.find((q) => q.id === qid);
+    const question = byId.get(qid);
     return {
       question: qid,
       questionText: question?.text[lang] ?? qid,

@@ -2,6 +2,7 @@ import { initialTransition, transition } from "xstate";
 import type { TreeNode } from "../flow/buildDecisionTree.ts";
 import { answerEventType } from "../flow/compileMachine.ts";
 import type { CompiledFlow } from "../flow/loadFlow.ts";
+import { memoFor } from "../util/memo.ts";
 import { type Consultation, fail, type Result } from "./types.ts";
 
 type Snapshot = ReturnType<typeof initialTransition<CompiledFlow["machine"]>>[0];
@@ -28,6 +29,10 @@ export function startPosition(compiled: CompiledFlow): Position {
   return { snapshot, node: nodeOf(compiled, snapshot) };
 }
 
+// Each position's accepted answers, memoised: the machine is deterministic, so
+// the same position and event always give the same next position.
+const transitions = new WeakMap<Position, Map<string, Position>>();
+
 /**
  * Feeds one answer to the machine. The machine decides: an answer it does not
  * accept in this state leaves the snapshot untouched, which we report as a
@@ -44,7 +49,11 @@ export function step(
   if (!compiled.flow.questions[qi]?.options.some((o) => o.id === option))
     return fail("unknown_option", `unknown option "${option}" for question "${question}"`);
   if (at.node.kind === "outcome") return fail("finished", "the consultation has already reached its result");
-  const event = { type: answerEventType(question, option) };
+  const type = answerEventType(question, option);
+  const seen = memoFor(transitions, at, () => new Map<string, Position>());
+  const known = seen.get(type);
+  if (known) return { ok: true, value: known };
+  const event = { type };
   if (!at.snapshot.can(event)) {
     const asked = compiled.flow.questions[at.node.question]?.id;
     return fail(
@@ -53,16 +62,34 @@ export function step(
     );
   }
   const [snapshot] = transition(compiled.machine, at.snapshot, event);
-  return { ok: true, value: { snapshot, node: nodeOf(compiled, snapshot) } };
+  const next = { snapshot, node: nodeOf(compiled, snapshot) };
+  seen.set(type, next);
+  return { ok: true, value: next };
 }
 
-/** Replays answers from the start: how any instance, at any time, recovers a consultation. */
+const positions = new WeakMap<CompiledFlow, Map<string, Position>>();
+
+/**
+ * Replays answers from the start: how any instance, at any time, recovers a
+ * consultation. Positions are memoised by answer path; a flow has one per
+ * tree node at most, so the cache is bounded, and snapshots are immutable.
+ */
 export function replay(compiled: CompiledFlow, answers: Consultation["answers"]): Result<Position> {
-  let at = startPosition(compiled);
+  const cache = memoFor(positions, compiled, () => new Map<string, Position>());
+  let key = "";
+  let at = cache.get(key) ?? startPosition(compiled);
+  cache.set(key, at);
   for (const [question, option] of answers) {
+    key += `${question}=${option};`;
+    const known = cache.get(key);
+    if (known) {
+      at = known;
+      continue;
+    }
     const next = step(compiled, at, question, option);
     if (!next.ok) return next;
     at = next.value;
+    cache.set(key, at);
   }
   return { ok: true, value: at };
 }

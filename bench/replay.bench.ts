@@ -1,0 +1,80 @@
+/**
+ * Replays 10,000 answer-map cases through `npm run replay` and reports the
+ * wall time of the whole command (start-up, flow compile, parsing, replay).
+ * Target: under 5 s. Run: npm run bench:replay [-- --cases N]
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { answerQuestion, startConsultation } from "../src/engine/index.ts";
+import { loadRealFlow } from "../test/support/flow.ts";
+
+const { values } = parseArgs({
+  options: { cases: { type: "string", default: "10000" }, runs: { type: "string", default: "3" } },
+});
+const total = Number(values.cases);
+const runs = Number(values.runs);
+const compiled = loadRealFlow();
+
+// Random full answer maps (every question answered, most entries never asked),
+// with the expectation taken from one engine run: this measures speed, the
+// correctness of the expectations is what test/engine/modelBased.test.ts checks.
+let seed = 42;
+const random = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
+const cases = [];
+for (let i = 0; i < total; i++) {
+  const answers: Record<string, string> = {};
+  for (const q of compiled.flow.questions)
+    answers[q.id] = q.options[Math.floor(random() * q.options.length)]?.id ?? "";
+  let at = startConsultation(compiled, "ja");
+  while (at.step.kind === "question") {
+    const next = answerQuestion(
+      compiled,
+      at.consultation,
+      at.step.question.id,
+      answers[at.step.question.id] ?? "",
+    );
+    if (!next.ok) throw new Error(next.error.message);
+    at = next.value;
+  }
+  const { step } = at;
+  cases.push({
+    name: `random case ${i + 1}`,
+    answers,
+    expect: {
+      route: step.route,
+      fee: step.fee.code,
+      ...(step.installer ? { installer: step.installer } : {}),
+    },
+  });
+}
+const dir = mkdtempSync(join(tmpdir(), "replay-bench-"));
+const file = join(dir, "cases.yaml");
+writeFileSync(file, stringify({ cases }));
+
+const times: number[] = [];
+let summary = "";
+for (let run = 0; run < runs; run++) {
+  const started = performance.now();
+  summary = execFileSync(process.execPath, ["--import", "tsx", "src/cli/replay.ts", file], {
+    encoding: "utf8",
+  }).trim();
+  times.push(performance.now() - started);
+}
+if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+else console.log(file);
+times.sort((a, b) => a - b);
+const cpu = cpus()[0]?.model ?? "unknown CPU";
+process.stdout.write(
+  [
+    `replay of ${total} answer-map cases (whole command, ${runs} runs): best ${((times[0] ?? 0) / 1000).toFixed(2)} s, median ${((times[Math.floor(runs / 2)] ?? 0) / 1000).toFixed(2)} s (target < 5 s)`,
+    `last summary line: ${summary.split("\n").at(-1)}`,
+    `machine: ${cpu}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+  ].join("\n") + "\n",
+);

@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { defaultFlowFile } from "./paths.ts";
+
+/**
+ * Everything the app reads from the environment, validated once at start.
+ * Socket Mode or HTTP mode is chosen here, so the rest of the code never
+ * looks at process.env.
+ */
+export type Config = {
+  botToken: string;
+  /** Present in HTTP mode. */
+  signingSecret?: string;
+  /** Present in Socket Mode. */
+  appToken?: string;
+  socketMode: boolean;
+  port: number;
+  /** Web API base URL ending in "/", when Slack is replaced (tests, sandbox, outside drivers). */
+  slackApiUrl?: string;
+  slashCommand: string;
+  flowFile: string;
+  logLevel: "debug" | "info" | "warn" | "error";
+};
+
+const boolFlag = z
+  .enum(["true", "false", "1", "0", ""], { error: 'expected "true" or "false"' })
+  .default("false")
+  .transform((v) => v === "true" || v === "1");
+
+const Env = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: "missing (the Bot User OAuth Token, xoxb-…)" })
+    .regex(/^xoxb-\S+$/, "expected a bot token starting with xoxb-"),
+  SLACK_SIGNING_SECRET: z.string().min(1, "empty").optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-\S+$/, "expected an app-level token starting with xapp-")
+    .optional(),
+  SOCKET_MODE: boolFlag,
+  PORT: z
+    .string()
+    .default("3000")
+    .refine((v) => /^\d+$/.test(v) && Number(v) <= 65535, "expected a port number (0-65535)")
+    .transform(Number),
+  SLACK_API_URL: z
+    .url({ protocol: /^https?$/, error: "expected an http(s) URL, e.g. http://127.0.0.1:4000/api/" })
+    .optional(),
+  SLASH_COMMAND: z
+    .string()
+    .default("/ssl-move")
+    .refine((v) => /^\/[a-z0-9_-]{1,31}$/.test(v), "expected a command like /ssl-move"),
+  FLOW_FILE: z.string().min(1, "empty").default(defaultFlowFile),
+  LOG_LEVEL: z
+    .enum(["debug", "info", "warn", "error"], { error: "expected one of debug, info, warn, error" })
+    .default("info"),
+});
+
+/** Which secret each mode needs; checked on the raw values so it is reported alongside field errors. */
+function modeProblems(env: Record<string, string>): string[] {
+  const socket = env.SOCKET_MODE === "true" || env.SOCKET_MODE === "1";
+  if (socket && env.SLACK_APP_TOKEN === undefined)
+    return ["SLACK_APP_TOKEN: missing: Socket Mode (SOCKET_MODE=true) needs an app-level token (xapp-…)"];
+  if (!socket && env.SLACK_SIGNING_SECRET === undefined)
+    return [
+      "SLACK_SIGNING_SECRET: missing: HTTP mode needs the app's Signing Secret (or set SOCKET_MODE=true)",
+    ];
+  return [];
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+/** Pure: an environment in, a config or every problem out. Values are never echoed (they may be secrets). */
+export function loadConfig(env: Record<string, string | undefined>): ConfigResult {
+  // An empty variable (`PORT=` in a .env file) means "not set".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = Env.safeParse(present);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues).map(
+      (issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`,
+    ),
+    ...modeProblems(present as Record<string, string>),
+  ];
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  const e = parsed.data;
+  return {
+    ok: true,
+    config: {
+      botToken: e.SLACK_BOT_TOKEN,
+      ...(e.SOCKET_MODE ? {} : { signingSecret: e.SLACK_SIGNING_SECRET as string }),
+      ...(e.SOCKET_MODE ? { appToken: e.SLACK_APP_TOKEN as string } : {}),
+      socketMode: e.SOCKET_MODE,
+      port: e.PORT,
+      ...(e.SLACK_API_URL ? { slackApiUrl: e.SLACK_API_URL.replace(/\/*$/, "/") } : {}),
+      slashCommand: e.SLASH_COMMAND,
+      flowFile: e.FLOW_FILE,
+      logLevel: e.LOG_LEVEL,
+    },
+  };
+}
+
+export function formatConfigProblems(problems: string[]): string {
+  return [
+    `ssl-move-bot cannot start: ${problems.length} configuration problem${problems.length === 1 ? "" : "s"}`,
+    ...problems.map((p) => `  - ${p}`),
+    "See .env.example for every variable and what it means.",
+  ].join("\n");
+}

@@ -1,0 +1,33 @@
+import type { Lang } from "../../engine/index.ts";
+
+export type CommandRequest = { kind: "start" | "help"; lang: Lang; explicitLang: boolean };
+
+const EN = new Set(["en", "english", "英語"]);
+const JA = new Set(["ja", "jp", "japanese", "日本語"]);
+const HELP = new Set(["help", "ヘルプ", "使い方", "?", "？"]);
+const START = new Set(["start", "開始", "はじめる", "始める"]);
+
+/**
+ * Reads the words after the slash command or the mention:
+ * "" → start in Japanese, "en" → start in English, "help" / "help en" → help.
+ * Anything else shows the help rather than guessing.
+ */
+export function parseCommandText(text: string | undefined): CommandRequest {
+  const words = (text ?? "")
+    .replace(/<[@#!][^>]*>/g, " ")
+    .trim()
+    .toLowerCase()
+    .split(/[\s\u3000]+/)
+    .filter(Boolean);
+  let lang: Lang = "ja";
+  let explicitLang = false;
+  let help = false;
+  let unknown = false;
+  for (const word of words) {
+    if (EN.has(word)) [lang, explicitLang] = ["en", true];
+    else if (JA.has(word)) [lang, explicitLang] = ["ja", true];
+    else if (HELP.has(word)) help = true;
+    else if (!START.has(word)) unknown = true;
+  }
+  return { kind: help || unknown ? "help" : "start", lang, explicitLang };
+}

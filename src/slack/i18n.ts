@@ -1,0 +1,133 @@
+import type { Lang, OutcomeStep } from "../engine/index.ts";
+
+/**
+ * The app's own words (buttons, labels, notices). Questions, options and
+ * outcome texts are flow data and come only from the engine's steps.
+ * Japanese is the first language; every string has both.
+ */
+export interface UiText {
+  back: string;
+  restart: string;
+  /** Label of the button that switches to the other language (written in that language). */
+  otherLanguage: string;
+  progress: (questionNumber: number, atMost: number) => string;
+  answersSoFar: string;
+  previousAnswer: (label: string) => string;
+  change: string;
+  share: string;
+  conditions: string;
+  fee: string;
+  perPriceList: string;
+  yen: (amount: number) => string;
+  taxRate: (rate: number) => string;
+  feeLine: (excluding: string, including: string, rate: string) => string;
+  notes: string;
+  nextSteps: string;
+  confirm: string;
+  confirmWith: Record<OutcomeStep["confirm"][number]["with"], string>;
+  answersGiven: string;
+  sign: Record<OutcomeStep["sign"], string>;
+  sharedBy: (user: string) => string;
+  notOwner: (owner: string, command: string) => string;
+  stale: string;
+  unreadable: (command: string) => string;
+  versionChanged: (was: number, now: number) => string;
+  slackFailed: string;
+  start: string;
+  /** Label of the button that starts in this language (written in it), offered next to the other one. */
+  startIn: string;
+  startPrompt: string;
+  helpTitle: string;
+  help: (command: string) => string[];
+}
+
+const ja: UiText = {
+  back: "← 戻る",
+  restart: "最初からやり直す",
+  otherLanguage: "日本語",
+  progress: (n, max) => `質問 ${n} / 最大 ${max}`,
+  answersSoFar: "これまでの回答",
+  previousAnswer: (label) => `前回の回答: ${label}`,
+  change: "変更",
+  share: "チャンネルに共有",
+  conditions: "判断の根拠（FAQの該当箇所）",
+  fee: "料金",
+  perPriceList: "料金表のとおり",
+  yen: (amount) => `${amount.toLocaleString("ja-JP")}円`,
+  taxRate: (rate) => `消費税率 ${Math.round(rate * 100)}%`,
+  feeLine: (excluding, including, rate) => `税別 ${excluding} ・ 税込 ${including}（${rate}）`,
+  notes: "ご注意",
+  nextSteps: "次にすること",
+  confirm: "確認していただくこと",
+  confirmWith: { current_host: "現在のサーバー会社", new_host: "移転先のサーバー会社", us: "当社" },
+  answersGiven: "ご回答",
+  sign: { go: "✅", reissue: "🔁", check: "⚠️", stop: "⛔" },
+  sharedBy: (user) => `<@${user}> さんがSSL証明書の移転についての相談結果を共有しました`,
+  notOwner: (owner, command) =>
+    `この相談は <@${owner}> さんのものなので、操作できません。ご自身の相談は \`${command}\` で始められます。`,
+  stale: "このボタンは古い画面のものです。最新のメッセージからお進みください。",
+  unreadable: (command) =>
+    `このボタンは読み取れませんでした。\`${command}\` で新しく始めてください。 / This button could not be read; please start again with \`${command}\`.`,
+  versionChanged: (was, now) =>
+    `この相談を始めた後に、質問の内容が更新されました（v${was} → v${now}）。お手数ですが、最初からやり直してください。`,
+  slackFailed: "Slackへの送信に失敗しました。少し待ってから、もう一度お試しください。",
+  start: "相談を始める",
+  startIn: "日本語で始める",
+  startPrompt: "下のボタンから、いつでも相談を始められます。",
+  helpTitle: "SSL証明書の移転相談の使い方",
+  help: (command) => [
+    `• \`${command}\` — 日本語で相談を始めます（このチャンネルで、あなただけに表示されます）`,
+    `• \`${command} en\` — 英語で始めます`,
+    `• \`${command} help\` — この説明を表示します`,
+    "• ボットにメンションするか、ダイレクトメッセージを送っても始められます。アプリの「ホーム」タブにも開始ボタンがあります。",
+    "• ボタンで答えていくと、使えるかどうか・条件・料金・次にすることをご案内します。結果はチャンネルに共有できます。",
+  ],
+};
+
+const en: UiText = {
+  back: "← Back",
+  restart: "Start over",
+  otherLanguage: "English",
+  progress: (n, max) => `Question ${n} of at most ${max}`,
+  answersSoFar: "Your answers so far",
+  previousAnswer: (label) => `Previous answer: ${label}`,
+  change: "Change",
+  share: "Share to channel",
+  conditions: "Why (FAQ passages)",
+  fee: "Fee",
+  perPriceList: "per the price list",
+  yen: (amount) => `${amount.toLocaleString("en-US")} JPY`,
+  taxRate: (rate) => `${Math.round(rate * 100)}% consumption tax`,
+  feeLine: (excluding, including, rate) => `${excluding} excl. tax · ${including} incl. tax (${rate})`,
+  notes: "Please note",
+  nextSteps: "Next steps",
+  confirm: "What to check",
+  confirmWith: { current_host: "your current host", new_host: "your new host", us: "us" },
+  answersGiven: "Your answers",
+  sign: { go: "✅", reissue: "🔁", check: "⚠️", stop: "⛔" },
+  sharedBy: (user) => `<@${user}> shared the result of an SSL certificate migration consultation`,
+  notOwner: (owner, command) =>
+    `This consultation belongs to <@${owner}>, so you cannot answer it. Start your own with \`${command}\`.`,
+  stale: "That button is from an older screen; please continue from the latest message.",
+  unreadable: ja.unreadable,
+  versionChanged: (was, now) =>
+    `The questions were updated after this consultation started (v${was} → v${now}). Please start over.`,
+  slackFailed: "Could not send the message to Slack. Please wait a moment and try again.",
+  start: "Start",
+  startIn: "Start in English",
+  startPrompt: "Use the button below to start a consultation at any time.",
+  helpTitle: "How to use the SSL certificate migration assistant",
+  help: (command) => [
+    `• \`${command}\` — start in Japanese (shown only to you, in this channel)`,
+    `• \`${command} en\` — start in English`,
+    `• \`${command} help\` — show this help`,
+    "• You can also mention the bot or send it a direct message; the app's Home tab has a start button too.",
+    "• Answer with the buttons to learn whether the certificate can be moved, on what conditions, for what fee, and what to do next. You can share the result to the channel.",
+  ],
+};
+
+export const UI: Record<Lang, UiText> = { ja, en };
+
+export function otherLang(lang: Lang): Lang {
+  return lang === "ja" ? "en" : "ja";
+}

@@ -1,0 +1,86 @@
+import type { Lang } from "../../engine/index.ts";
+import type { CompiledFlow } from "../../flow/loadFlow.ts";
+import { otherLang, UI } from "../i18n.ts";
+import { actionIds } from "../state/actionIds.ts";
+import { encodeState } from "../state/codec.ts";
+import {
+  actions,
+  type Block,
+  type ButtonElement,
+  button,
+  context,
+  divider,
+  escapeMrkdwn,
+  header,
+  type SlackMessage,
+  section,
+} from "./blocks.ts";
+
+/** The two start buttons: `start` in the preferred language, `start:<other>` in the other one. */
+export function startButtons(compiled: CompiledFlow, owner: string, lang: Lang): ButtonElement[] {
+  const valueFor = (l: Lang) =>
+    encodeState({
+      consultation: { flowId: compiled.flow.id, version: compiled.flow.version, lang: l, answers: [] },
+      owner,
+    });
+  const other = otherLang(lang);
+  return [
+    button(UI[lang].start, actionIds.start(), valueFor(lang), "primary"),
+    button(UI[other].startIn, actionIds.start(other), valueFor(other)),
+  ];
+}
+
+function intro(compiled: CompiledFlow, lang: Lang): string {
+  const { title, description } = compiled.flow;
+  return [`*${escapeMrkdwn(title[lang])}*`, description ? escapeMrkdwn(description[lang]) : ""]
+    .filter(Boolean)
+    .join("\n");
+}
+
+/** What a direct message to the bot gets: what it does, and a button to start. */
+export function renderStartOffer(compiled: CompiledFlow, owner: string, lang: Lang): SlackMessage {
+  return {
+    text: compiled.flow.title[lang],
+    blocks: [
+      section(intro(compiled, lang), "intro"),
+      context(escapeMrkdwn(UI[lang].startPrompt), "prompt"),
+      actions("start", startButtons(compiled, owner, lang)),
+    ],
+  };
+}
+
+/** `/ssl-move help`: how to use the bot, in the asked language, with the start buttons. */
+export function renderHelp(compiled: CompiledFlow, owner: string, command: string, lang: Lang): SlackMessage {
+  const ui = UI[lang];
+  return {
+    text: ui.helpTitle,
+    blocks: [
+      section(`*${ui.helpTitle}*\n${ui.help(command).join("\n")}`, "help"),
+      section(intro(compiled, lang), "intro"),
+      actions("start", startButtons(compiled, owner, lang)),
+    ],
+  };
+}
+
+/** The App Home tab: Japanese first, English second (the preferred language leads the buttons). */
+export function renderHome(
+  compiled: CompiledFlow,
+  owner: string,
+  command: string,
+  lang: Lang,
+): { type: "home"; blocks: Block[] } {
+  const order: Lang[] = ["ja", "en"];
+  return {
+    type: "home",
+    blocks: [
+      header(compiled.flow.title.ja),
+      ...order.flatMap((l) => [
+        section(intro(compiled, l), `intro_${l}`),
+        section(`*${UI[l].helpTitle}*\n${UI[l].help(command).join("\n")}`, `help_${l}`),
+      ]),
+      divider(),
+      context(escapeMrkdwn(UI[lang].startPrompt), "prompt"),
+      actions("start", startButtons(compiled, owner, lang)),
+    ],
+  };
+}
