@@ -72,9 +72,9 @@ else console.log(file);
 times.sort((a, b) => a - b);
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 process.stdout.write(
-  [
+  `${[
     `replay of ${total} answer-map cases (whole command, ${runs} runs): best ${((times[0] ?? 0) / 1000).toFixed(2)} s, median ${((times[Math.floor(runs / 2)] ?? 0) / 1000).toFixed(2)} s (target < 5 s)`,
     `last summary line: ${summary.split("\n").at(-1)}`,
     `machine: ${cpu}, ${cpus().length} cores, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
-  ].join("\n") + "\n",
+  ].join("\n")}\n`,
 );

@@ -51,8 +51,9 @@ function main(argv: string[]): number {
     if (out.length > 0) process.stdout.write(`${out.join("\n")}\n`);
     out.length = 0;
   };
-  const reportError = (message: string, file: string) => {
-    failed++;
+  // A file that cannot be read counts as one failure, however many errors it shows.
+  const reportError = (message: string, file: string, count = true) => {
+    if (count) failed++;
     if (json)
       out.push(
         JSON.stringify({
@@ -70,7 +71,9 @@ function main(argv: string[]): number {
   for (const e of missing) reportError(formatPositionedError(e), e.file);
   for (const file of files) {
     const { cases, errors } = loadCaseFile(file);
-    for (const e of errors) reportError(formatPositionedError(e), file);
+    errors.forEach((e, i) => {
+      reportError(formatPositionedError(e), file, i === 0);
+    });
     for (const { testCase } of cases) {
       const result = runCase(loaded.compiled, testCase);
       if (result.ok) passed++;

@@ -1,9 +1,11 @@
+import type { IssuePath, PointAt } from "../yaml/parseYaml.ts";
 import type { Expr, Flow } from "./schema.ts";
 
-export type IssuePath = Array<string | number>;
+export type { IssuePath };
 export interface FlowIssue {
   path: IssuePath;
   message: string;
+  pointAt?: PointAt;
 }
 
 const TRUTH_OPTIONS = new Set(["yes", "no", "unknown"]);

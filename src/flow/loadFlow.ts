@@ -42,7 +42,7 @@ export function compileFlowText(text: string, file: string): LoadResult {
   const data = checked.success ? checked.data : parsed.data;
   if (typeof data === "object" && data !== null) issues.push(...checkReferences(data as Flow));
   if (!checked.success || issues.length > 0) {
-    return { ok: false, errors: sortErrors(dedupe(issues).map((i) => locate(i.path, i.message))) };
+    return { ok: false, errors: sortErrors(dedupe(issues).map((i) => locate(i.path, i.message, i.pointAt))) };
   }
   const flow = checked.data;
 

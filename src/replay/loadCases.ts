@@ -69,7 +69,7 @@ export function parseCases(text: string, file: string): LoadedCases {
     if (checked.success) cases.push({ file, testCase: checked.data });
     else
       for (const issue of describeZodIssues(checked.error))
-        errors.push(locate([...path, ...issue.path], issue.message));
+        errors.push(locate([...path, ...issue.path], issue.message, issue.pointAt));
   }
   return { cases, errors };
 }

@@ -1,5 +1,5 @@
 import { CORE_SCHEMA, load } from "js-yaml";
-import { type Document, isNode, LineCounter, parseDocument } from "yaml";
+import { type Document, isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
 
 export type IssuePath = Array<string | number>;
 
@@ -16,8 +16,15 @@ export function formatPositionedError(e: PositionedError): string {
   return [`${e.file}:${e.line}:${e.col}`, e.path, e.message].filter((part) => part !== "").join(" ");
 }
 
+/** Whether an error is about a key's value (most) or the key itself (an unknown key). */
+export type PointAt = "value" | "key";
+
 export type ParsedYaml =
-  | { ok: true; data: unknown; locate: (path: IssuePath, message: string) => PositionedError }
+  | {
+      ok: true;
+      data: unknown;
+      locate: (path: IssuePath, message: string, pointAt?: PointAt) => PositionedError;
+    }
   | { ok: false; errors: PositionedError[] };
 
 /**
@@ -65,30 +72,41 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       ],
     };
   }
-  const locate = (path: IssuePath, message: string) => {
+  const locate = (path: IssuePath, message: string, pointAt?: PointAt) => {
     const { doc, lineCounter } = positioned();
-    return locator(doc, lineCounter, file)(path, message);
+    return locator(doc, lineCounter, file)(path, message, pointAt);
   };
   return { ok: true, data, locate };
 }
 
 function locator(doc: Document, lineCounter: LineCounter, file: string) {
-  return (path: IssuePath, message: string): PositionedError => {
+  return (path: IssuePath, message: string, pointAt: PointAt = "value"): PositionedError => {
     // Point at the deepest node that exists: a missing key is reported at its parent.
     let offset = 0;
-    for (let depth = path.length; depth >= 0; depth--) {
-      let node: unknown;
-      try {
-        node = doc.getIn(path.slice(0, depth), true);
-      } catch {
-        node = undefined;
+    const keyNode = pointAt === "key" ? findKey(doc, path) : undefined;
+    if (keyNode?.range) offset = keyNode.range[0];
+    else
+      for (let depth = path.length; depth >= 0; depth--) {
+        let node: unknown;
+        try {
+          node = doc.getIn(path.slice(0, depth), true);
+        } catch {
+          node = undefined;
+        }
+        if (isNode(node) && node.range) {
+          offset = node.range[0];
+          break;
+        }
       }
-      if (isNode(node) && node.range) {
-        offset = node.range[0];
-        break;
-      }
-    }
     const at = lineCounter.linePos(offset);
     return { file, line: at.line, col: at.col, path: path.join("."), message };
   };
+}
+
+/** The key node of the last path segment, for complaints about the key itself (e.g. a typo). */
+function findKey(doc: Document, path: IssuePath) {
+  const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path.at(-1));
+  return isScalar(pair?.key) ? pair.key : undefined;
 }

@@ -24,7 +24,7 @@ const expected: Record<string, string[]> = {
   ],
   "unknown-key.yaml": [
     '10:5 questions.0.options missing "options" (expected array)',
-    '13:7 questions.0.optoins unknown key "optoins" (a typo?)',
+    '12:5 questions.0.optoins unknown key "optoins" (a typo?)',
   ],
   "unknown-option.yaml": ['20:30 outcomes.0.when.is unknown option "maybe" of question "ready"'],
   "unknown-target.yaml": [
