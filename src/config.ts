@@ -54,6 +54,9 @@ const Env = z.object({
     .default("info"),
 });
 
+/** Every environment variable the app reads (documented in .env.example). */
+export const CONFIG_VARIABLES = Object.keys(Env.shape);
+
 /** Which secret each mode needs; checked on the raw values so it is reported alongside field errors. */
 function modeProblems(env: Record<string, string>): string[] {
   const socket = env.SOCKET_MODE === "true" || env.SOCKET_MODE === "1";

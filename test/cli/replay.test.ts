@@ -32,7 +32,9 @@ describe("npm run replay", () => {
     expect(stdout).toContain(
       'FAIL test/fixtures/replays/malformed.yaml:3:11 expect.rout unknown key "rout" (a typo?)',
     );
-    expect(stdout).toContain('FAIL test/fixtures/replays/malformed.yaml:3:9 expect.route missing "route" (expected string)');
+    expect(stdout).toContain(
+      'FAIL test/fixtures/replays/malformed.yaml:3:9 expect.route missing "route" (expected string)',
+    );
     expect(stdout).toMatch(/FAIL test\/fixtures\/replays\/broken-syntax\.json:\d+:\d+ /);
     // One failure per unreadable file, however many errors it shows.
     expect(stdout.trim().split("\n").at(-1)).toBe("0 passed, 2 failed");

@@ -10,9 +10,13 @@ const START = new Set(["start", "開始", "はじめる", "始める"]);
 /**
  * Reads the words after the slash command or the mention:
  * "" → start in Japanese, "en" → start in English, "help" / "help en" → help.
- * Anything else shows the help rather than guessing.
+ * Other words show the help for a slash command (a typo deserves an
+ * explanation) but start for a mention, where people write a sentence.
  */
-export function parseCommandText(text: string | undefined): CommandRequest {
+export function parseCommandText(
+  text: string | undefined,
+  otherWords: "help" | "start" = "help",
+): CommandRequest {
   const words = (text ?? "")
     .replace(/<[@#!][^>]*>/g, " ")
     .trim()
@@ -29,5 +33,5 @@ export function parseCommandText(text: string | undefined): CommandRequest {
     else if (HELP.has(word)) help = true;
     else if (!START.has(word)) unknown = true;
   }
-  return { kind: help || unknown ? "help" : "start", lang, explicitLang };
+  return { kind: help || (unknown && otherWords === "help") ? "help" : "start", lang, explicitLang };
 }

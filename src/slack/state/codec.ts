@@ -15,10 +15,12 @@ export interface ButtonState {
 export const MAX_VALUE_LENGTH = 2000;
 
 // Format: c1|<flowId>|<version>|<owner>|<lang>|<q=o,…>|<q=o,…>
-// Flow ids are lower_snake_case (flow schema), so "|", "," and "=" never occur
-// inside them; decode still checks every field and rejects anything else.
+// Question and option ids are lower_snake_case (flow schema) and flow ids
+// are slugs, so "|", "," and "=" never occur inside them; decode still checks
+// every field and rejects anything else.
 const PREFIX = "c1";
 const ID = /^[a-z][a-z0-9_]*$/;
+const FLOW_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const USER = /^[A-Z0-9]{1,40}$/;
 
 export function encodeState({ consultation: c, owner }: ButtonState): string {
@@ -27,7 +29,7 @@ export function encodeState({ consultation: c, owner }: ButtonState): string {
       if (!ID.test(q) || !ID.test(o)) throw new Error(`cannot encode answer ${q}=${o}: not an id`);
     return list.map(([q, o]) => `${q}=${o}`).join(",");
   };
-  if (!ID.test(c.flowId) || !USER.test(owner)) throw new Error("cannot encode flow id or owner");
+  if (!FLOW_ID.test(c.flowId) || !USER.test(owner)) throw new Error("cannot encode flow id or owner");
   const fields = [PREFIX, c.flowId, String(c.version), owner, c.lang, pairs(c.answers)];
   if (c.kept !== undefined) fields.push(pairs(Object.entries(c.kept)));
   return fields.join("|");
@@ -39,7 +41,7 @@ export function decodeState(value: string | undefined): ButtonState | null {
   const fields = value.split("|");
   if (fields.length < 6 || fields.length > 7 || fields[0] !== PREFIX) return null;
   const [, flowId = "", version = "", owner = "", lang = "", answers = "", kept] = fields;
-  if (!ID.test(flowId) || !/^\d{1,9}$/.test(version) || !USER.test(owner)) return null;
+  if (!FLOW_ID.test(flowId) || !/^\d{1,9}$/.test(version) || !USER.test(owner)) return null;
   if (lang !== "ja" && lang !== "en") return null;
   const parsedAnswers = parsePairs(answers);
   const parsedKept = kept === undefined ? undefined : parsePairs(kept);

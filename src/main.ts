@@ -1,0 +1,81 @@
+import { existsSync } from "node:fs";
+import { formatConfigProblems, loadConfig } from "./config.ts";
+
+// `npm start`: read the configuration once, load the flow, connect to Slack,
+// and on SIGTERM/SIGINT stop accepting, finish in-flight clicks and exit.
+
+/** Start-up problems end the process with one message and exit code 1, never a stack trace. */
+function refuseToStart(lines: string[]): never {
+  process.stderr.write(`${lines.join("\n")}\n`);
+  process.exit(1);
+}
+
+// A .env file in the working directory is a convenience; real variables win over it.
+if (existsSync(".env")) {
+  try {
+    process.loadEnvFile(".env");
+  } catch (error) {
+    refuseToStart([`ssl-move-bot cannot start: .env cannot be read: ${(error as Error).message}`]);
+  }
+}
+
+const configured = loadConfig(process.env);
+if (!configured.ok) refuseToStart([formatConfigProblems(configured.problems)]);
+const { config } = configured;
+
+// Loaded only once the configuration is known to be good, so a bad one is reported at once.
+const [{ loadFlowFile }, { formatPositionedError }, { createSlackApp }, { createLogger, describeError }] =
+  await Promise.all([
+    import("./flow/loadFlow.ts"),
+    import("./yaml/parseYaml.ts"),
+    import("./slack/app.ts"),
+    import("./slack/log.ts"),
+  ]);
+
+const logger = createLogger({
+  level: config.logLevel,
+  secrets: [config.botToken, config.signingSecret ?? "", config.appToken ?? ""],
+});
+
+const loaded = loadFlowFile(config.flowFile);
+if (!loaded.ok)
+  refuseToStart([
+    `ssl-move-bot cannot start: the flow file has ${loaded.errors.length} problem(s) (FLOW_FILE=${config.flowFile})`,
+    ...loaded.errors.map((e) => `  - ${formatPositionedError(e)}`),
+  ]);
+
+// A safety net: every Slack call is already caught where it is made.
+process.on("unhandledRejection", (reason) => {
+  logger.error("unhandled promise rejection", { error: describeError(reason) });
+});
+
+const slack = createSlackApp({ config, compiled: loaded.compiled, logger });
+try {
+  const { port } = await slack.start();
+  const { flow } = loaded.compiled;
+  logger.info(
+    config.socketMode
+      ? `connected to Slack in Socket Mode; flow ${flow.id} v${flow.version}; command ${config.slashCommand}`
+      : `listening on port ${port} (POST /slack/events); flow ${flow.id} v${flow.version}; command ${config.slashCommand}`,
+  );
+} catch (error) {
+  const facts = describeError(error);
+  refuseToStart([
+    `ssl-move-bot cannot start: ${String(facts.message ?? facts.error)}${facts.slackError ? ` (Slack said: ${String(facts.slackError)})` : ""}`,
+    "Check SLACK_BOT_TOKEN (and SLACK_API_URL if set), and that the port is free.",
+  ]);
+}
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info(
+    `${signal}: no longer accepting requests; waiting for ${slack.inflight.size} in-flight request(s)`,
+  );
+  const { drained } = await slack.stop(10_000);
+  logger.info(drained ? "stopped cleanly" : "stopped; some work did not finish in time");
+  process.exit(drained ? 0 : 1);
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,105 @@
+import type { Server } from "node:http";
+import { App, type Logger, type LogLevel } from "@slack/bolt";
+import type { Config } from "../config.ts";
+import type { CompiledFlow } from "../flow/loadFlow.ts";
+import type { Deps } from "./deps.ts";
+import { InFlight } from "./inflight.ts";
+import { register as registerActions } from "./listeners/actions/index.ts";
+import { register as registerCommands } from "./listeners/commands/index.ts";
+import { register as registerEvents } from "./listeners/events/index.ts";
+import { register as registerHome } from "./listeners/home/index.ts";
+import { describeError } from "./log.ts";
+import { RecentKeys } from "./recent.ts";
+
+export interface SlackAppOptions {
+  config: Config;
+  compiled: CompiledFlow;
+  logger: Logger;
+  /** Web API retries; tests use 0 (the client's default retries for about 30 minutes). */
+  retries?: number;
+}
+
+export interface SlackApp {
+  app: App;
+  inflight: InFlight;
+  /** Connects (Socket Mode) or listens (HTTP); resolves with the HTTP port, if any. */
+  start(): Promise<{ port?: number }>;
+  /** Stops accepting, waits for in-flight work (at most timeoutMs), then resolves. */
+  stop(timeoutMs?: number): Promise<{ drained: boolean }>;
+}
+
+export function createSlackApp({ config, compiled, logger, retries = 2 }: SlackAppOptions): SlackApp {
+  const app = new App({
+    token: config.botToken,
+    ...(config.socketMode
+      ? { socketMode: true, appToken: config.appToken as string }
+      : {
+          signingSecret: config.signingSecret as string,
+          port: config.port,
+          customRoutes: [
+            {
+              path: "/healthz",
+              method: ["GET"],
+              handler: (_req, res) => {
+                res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+              },
+            },
+          ],
+        }),
+    // auth.test runs in init(), where its failure can be awaited and reported.
+    deferInitialization: true,
+    // Bolt's default conversation store costs every event time and memory; nothing here reads it.
+    convoStore: false,
+    logger,
+    logLevel: logger.getLevel() as LogLevel,
+    clientOptions: {
+      ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+      // A click must be answered in seconds: retry briefly, and report rate limits instead of sleeping on them.
+      retryConfig: { retries, factor: 2, minTimeout: 200, maxTimeout: 1000 },
+      rejectRateLimitedCalls: true,
+      timeout: 10_000,
+    },
+  });
+  const inflight = new InFlight();
+  const deps: Deps = {
+    compiled,
+    command: config.slashCommand,
+    logger,
+    inflight,
+    recent: new RecentKeys(60_000),
+  };
+  registerCommands(app, deps);
+  registerActions(app, deps);
+  registerEvents(app, deps);
+  registerHome(app, deps);
+  app.error(async (error) => {
+    logger.error("unhandled error in a listener", { error: describeError(error) });
+  });
+
+  let started = false;
+  return {
+    app,
+    inflight,
+    async start() {
+      await app.init();
+      const server: unknown = config.socketMode ? await app.start() : await app.start(config.port);
+      started = true;
+      const address = config.socketMode ? null : (server as Server).address();
+      return typeof address === "object" && address !== null ? { port: address.port } : {};
+    },
+    async stop(timeoutMs = 10_000) {
+      // Stop accepting first, then let the clicks already acknowledged finish.
+      const stopping = started
+        ? app
+            .stop()
+            .catch((error: unknown) => logger.warn("stopping the receiver failed", describeError(error)))
+        : Promise.resolve();
+      started = false;
+      const drained = await inflight.drain(timeoutMs);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([stopping, new Promise((r) => (timer = setTimeout(r, Math.max(100, timeoutMs))))]);
+      clearTimeout(timer);
+      return { drained };
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import type { BlockAction, Logger, webApi } from "@slack/bolt";
+import { describeError } from "./log.ts";
+import type { SlackMessage } from "./render/blocks.ts";
+import type { Respond } from "./responseUrl.ts";
+
+/** Where a click came from, which decides how its message is redrawn. */
+export interface ClickSurface {
+  user: string;
+  channel?: string;
+  messageTs?: string;
+  /** An ephemeral message (channels): only response_url can change it. */
+  ephemeral: boolean;
+  /** A button in a view (App Home): there is no message to redraw. */
+  inView: boolean;
+}
+
+export function surfaceOf(body: BlockAction): ClickSurface {
+  const container = body.container as { type?: string; is_ephemeral?: boolean; message_ts?: string };
+  const messageTs = body.message?.ts ?? container.message_ts;
+  const channel = body.channel?.id ?? (body.container as { channel_id?: string }).channel_id;
+  return {
+    user: body.user.id,
+    ...(channel ? { channel } : {}),
+    ...(messageTs ? { messageTs } : {}),
+    ephemeral: container.is_ephemeral === true,
+    inView: container.type === "view",
+  };
+}
+
+export interface SlackIO {
+  client: webApi.WebClient;
+  /** Posts to the interaction's response_url, when it has one. */
+  respond?: Respond;
+  logger: Logger;
+  /** Facts for every log line about this interaction (never tokens or payload values). */
+  context: Record<string, unknown>;
+}
+
+/**
+ * Runs one Slack call; a failure (rate limit, network, expired response_url)
+ * is logged with its context and reported as false, never thrown.
+ */
+export async function attempt(io: SlackIO, what: string, call: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await call();
+    return true;
+  } catch (error) {
+    io.logger.error(`slack call failed: ${what}`, { ...io.context, error: describeError(error) });
+    return false;
+  }
+}
+
+/**
+ * Redraws the consultation message: through response_url for ephemeral
+ * messages, chat.update for normal ones, and as a new DM when the button
+ * was in App Home.
+ */
+export function replaceMessage(io: SlackIO, surface: ClickSurface, message: SlackMessage): Promise<boolean> {
+  if (surface.inView)
+    return attempt(io, "chat.postMessage", () =>
+      io.client.chat.postMessage({ channel: surface.user, ...message }),
+    );
+  if (!surface.ephemeral && surface.channel && surface.messageTs) {
+    const { channel, messageTs: ts } = surface;
+    return attempt(io, "chat.update", () => io.client.chat.update({ channel, ts, ...message }));
+  }
+  const { respond } = io;
+  if (respond)
+    return attempt(io, "respond(replace_original)", () => respond({ replace_original: true, ...message }));
+  return Promise.resolve(false);
+}
+
+/** A message only the clicker sees; the consultation message is left alone. */
+export function sendNotice(io: SlackIO, surface: ClickSurface, message: SlackMessage): Promise<boolean> {
+  const { respond } = io;
+  if (respond)
+    return attempt(io, "respond(ephemeral)", () =>
+      respond({ response_type: "ephemeral", replace_original: false, ...message }),
+    );
+  const channel = surface.channel ?? surface.user;
+  return attempt(io, "chat.postEphemeral", () =>
+    io.client.chat.postEphemeral({ channel, user: surface.user, ...message }),
+  );
+}
+
+/** A copy everyone in the channel sees. */
+export function shareToChannel(io: SlackIO, surface: ClickSurface, message: SlackMessage): Promise<boolean> {
+  const { respond } = io;
+  if (respond)
+    return attempt(io, "respond(in_channel)", () =>
+      respond({ response_type: "in_channel", replace_original: false, ...message }),
+    );
+  const channel = surface.channel ?? surface.user;
+  return attempt(io, "chat.postMessage", () => io.client.chat.postMessage({ channel, ...message }));
+}

@@ -1,0 +1,73 @@
+import type { App, webApi } from "@slack/bolt";
+import { parseCommandText } from "../../consult/command.ts";
+import { openingMessage } from "../../consult/opening.ts";
+import { attempt } from "../../deliver.ts";
+import { type Deps, preferredLang } from "../../deps.ts";
+import { renderStartOffer } from "../../render/start.ts";
+
+interface MentionEvent {
+  type: "app_mention";
+  user?: string;
+  channel: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+}
+interface DirectMessageEvent {
+  type: "message";
+  channel_type?: string;
+  subtype?: string;
+  bot_id?: string;
+  user?: string;
+  channel: string;
+  text?: string;
+}
+
+/**
+ * A mention starts a consultation in the channel, visible only to the person
+ * who mentioned the bot; a direct message gets a start button. One listener
+ * for both keeps Bolt's per-event matching cost down.
+ */
+export function register(app: App, deps: Deps): void {
+  app.event(/^(app_mention|message)$/, async ({ event, body, client }) => {
+    const eventId = (body as { event_id?: string }).event_id;
+    // Slack redelivers an event it believes was missed; answering twice would post twice.
+    if (eventId && !deps.recent.firstTime(`event:${eventId}`)) return;
+    await deps.inflight.run(async () => {
+      if (event.type === "app_mention") await onMention(deps, client, event as unknown as MentionEvent);
+      else if (event.type === "message")
+        await onDirectMessage(deps, client, event as unknown as DirectMessageEvent);
+    });
+  });
+}
+
+async function onMention(deps: Deps, client: webApi.WebClient, event: MentionEvent): Promise<void> {
+  if (!event.user) return;
+  const { user, channel } = event;
+  const request = parseCommandText(event.text, "start");
+  const message = openingMessage(deps.compiled, request, user, deps.command);
+  const io = { client, logger: deps.logger, context: { event: "app_mention", user, channel } };
+  await attempt(io, "chat.postEphemeral", () =>
+    client.chat.postEphemeral({
+      channel,
+      user,
+      ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}),
+      ...message,
+    }),
+  );
+}
+
+async function onDirectMessage(
+  deps: Deps,
+  client: webApi.WebClient,
+  event: DirectMessageEvent,
+): Promise<void> {
+  // Edits, joins and bot messages (including our own) are not someone talking to us.
+  if (event.channel_type !== "im" || event.subtype !== undefined || event.bot_id || !event.user) return;
+  const { user, channel } = event;
+  const request = parseCommandText(event.text, "start");
+  const lang = request.explicitLang ? request.lang : await preferredLang(client, user, deps.logger);
+  const message = renderStartOffer(deps.compiled, user, lang);
+  const io = { client, logger: deps.logger, context: { event: "message.im", user, channel } };
+  await attempt(io, "chat.postMessage", () => client.chat.postMessage({ channel, ...message }));
+}

@@ -1,0 +1,17 @@
+import type { App } from "@slack/bolt";
+import { attempt } from "../../deliver.ts";
+import { type Deps, preferredLang } from "../../deps.ts";
+import { renderHome } from "../../render/start.ts";
+
+/** The App Home tab: what the bot does and a start button (the consultation then opens in the DM). */
+export function register(app: App, deps: Deps): void {
+  app.event("app_home_opened", async ({ event, client }) => {
+    if (event.tab !== "home") return;
+    await deps.inflight.run(async () => {
+      const lang = await preferredLang(client, event.user, deps.logger);
+      const view = renderHome(deps.compiled, event.user, deps.command, lang);
+      const io = { client, logger: deps.logger, context: { event: "app_home_opened", user: event.user } };
+      await attempt(io, "views.publish", () => client.views.publish({ user_id: event.user, view }));
+    });
+  });
+}

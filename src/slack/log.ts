@@ -1,0 +1,104 @@
+import { type Logger, LogLevel } from "@slack/bolt";
+
+/** Level names accepted by LOG_LEVEL, lowest first. */
+const ORDER = ["debug", "info", "warn", "error"] as const;
+type Level = (typeof ORDER)[number];
+
+export interface LoggerOptions {
+  level: Level;
+  /** Values that must never appear in a log line (tokens, signing secret). */
+  secrets: string[];
+  /** Where lines go; stdout/stderr by default. Tests capture them. */
+  write?: (line: string, level: Level) => void;
+  name?: string;
+}
+
+// Slack tokens are recognisable even when they are not ours (e.g. inside an error body).
+const TOKEN_PATTERN = /\b(xox[a-z]|xapp)-[A-Za-z0-9-]+/g;
+const SECRET_KEYS = /token|secret|authorization|cookie|signature/i;
+
+/**
+ * The one logger for Bolt and for our code. Every line passes through
+ * redaction, so a token or the signing secret cannot reach the output even
+ * when a library error carries request headers.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  let level: Level = options.level;
+  let name = options.name ?? "ssl-move-bot";
+  const secrets = options.secrets.filter((s) => s.length >= 6);
+  const write =
+    options.write ??
+    ((line: string, l: Level) =>
+      (l === "error" || l === "warn" ? process.stderr : process.stdout).write(`${line}\n`));
+  const redact = (line: string) => {
+    let out = line.replace(TOKEN_PATTERN, "$1-[redacted]");
+    for (const secret of secrets) out = out.split(secret).join("[redacted]");
+    return out;
+  };
+  const emit = (l: Level, msg: unknown[]) => {
+    if (ORDER.indexOf(l) < ORDER.indexOf(level)) return;
+    const text = msg.map((m) => formatArg(m, l === "debug")).join(" ");
+    write(redact(`${new Date().toISOString()} ${l.toUpperCase()} [${name}] ${text}`), l);
+  };
+  return {
+    debug: (...msg) => emit("debug", msg),
+    info: (...msg) => emit("info", msg),
+    warn: (...msg) => emit("warn", msg),
+    error: (...msg) => emit("error", msg),
+    setLevel: (l) => {
+      level = l as Level;
+    },
+    getLevel: () => level as LogLevel,
+    setName: (n) => {
+      name = n;
+    },
+  };
+}
+
+export { LogLevel };
+
+/** The useful, secret-free facts about an error from Bolt, the Web API client or fetch. */
+export function describeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { error: String(error) };
+  const e = error as Error & {
+    code?: unknown;
+    data?: { error?: unknown; response_metadata?: { messages?: unknown } };
+    statusCode?: unknown;
+    retryAfter?: unknown;
+    original?: unknown;
+  };
+  return {
+    name: e.name,
+    message: e.message,
+    ...(e.code !== undefined ? { code: e.code } : {}),
+    ...(e.data?.error !== undefined ? { slackError: e.data.error } : {}),
+    ...(e.data?.response_metadata?.messages !== undefined
+      ? { details: e.data.response_metadata.messages }
+      : {}),
+    ...(e.statusCode !== undefined ? { status: e.statusCode } : {}),
+    ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}),
+    ...(e.original instanceof Error ? { cause: e.original.message } : {}),
+  };
+}
+
+function formatArg(arg: unknown, withStack: boolean): string {
+  if (typeof arg === "string") return arg;
+  if (arg instanceof Error) {
+    const facts = JSON.stringify(describeError(arg));
+    return withStack && arg.stack ? `${facts}\n${arg.stack}` : facts;
+  }
+  try {
+    const seen = new WeakSet<object>();
+    return JSON.stringify(arg, (key, value: unknown) => {
+      if (key !== "" && SECRET_KEYS.test(key)) return "[redacted]";
+      if (value instanceof Error) return describeError(value);
+      if (typeof value === "object" && value !== null) {
+        if (seen.has(value)) return "[circular]";
+        seen.add(value);
+      }
+      return value;
+    });
+  } catch {
+    return String(arg);
+  }
+}

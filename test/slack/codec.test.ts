@@ -1,0 +1,158 @@
+import { describe, expect, it } from "vitest";
+import { parseCommandText } from "../../src/slack/consult/command.ts";
+import { checkBlocks } from "../../src/slack/fakeSlack/blockKitLimits.ts";
+import { RecentKeys } from "../../src/slack/recent.ts";
+import { clip, listSections } from "../../src/slack/render/blocks.ts";
+import { ACTION_PATTERN, parseActionId } from "../../src/slack/state/actionIds.ts";
+import { type ButtonState, decodeState, encodeState, MAX_VALUE_LENGTH } from "../../src/slack/state/codec.ts";
+
+const state: ButtonState = {
+  owner: "U012AB3CD",
+  consultation: {
+    flowId: "ssl-migration",
+    version: 3,
+    lang: "en",
+    answers: [
+      ["validity", "valid"],
+      ["current_server", "other_shared"],
+    ],
+    kept: { issuer: "us", installer: "self" },
+  },
+};
+
+describe("button state codec", () => {
+  it("round-trips a consultation and its owner, compactly", () => {
+    const value = encodeState(state);
+    expect(value).toBe(
+      "c1|ssl-migration|3|U012AB3CD|en|validity=valid,current_server=other_shared|issuer=us,installer=self",
+    );
+    expect(decodeState(value)).toEqual(state);
+    const { kept: _, ...withoutKept } = state.consultation;
+    expect(decodeState(encodeState({ ...state, consultation: withoutKept }))).toEqual({
+      ...state,
+      consultation: withoutKept,
+    });
+  });
+
+  it("keeps the longest possible consultation far below Slack's 2000 characters", () => {
+    const answers = Array.from({ length: 40 }, (_, i): [string, string] => [
+      `question_number_${i}`,
+      "dedicated_vps_cloud",
+    ]);
+    const value = encodeState({ ...state, consultation: { ...state.consultation, answers } });
+    expect(value.length).toBeLessThan(MAX_VALUE_LENGTH);
+  });
+
+  it("rejects anything it did not write", () => {
+    for (const bad of [
+      undefined,
+      "",
+      "garbage",
+      "c0|ssl-migration|1|U1|ja|",
+      "c1|ssl-migration|x|U1|ja|",
+      "c1|ssl-migration|1|u1|ja|",
+      "c1|ssl-migration|1|U1|fr|",
+      "c1|ssl-migration|1|U1|ja|validity",
+      "c1|ssl-migration|1|U1|ja|validity=valid=x",
+      "c1|ssl-migration|1|U1|ja|Validity=valid",
+      "c1|ssl-migration|1|U1|ja||a=b|extra",
+      "x".repeat(2001),
+    ])
+      expect(decodeState(bad)).toBeNull();
+  });
+
+  it("refuses to encode ids that would break the format", () => {
+    expect(() =>
+      encodeState({ ...state, consultation: { ...state.consultation, answers: [["a|b", "c"]] } }),
+    ).toThrow();
+  });
+});
+
+describe("action ids", () => {
+  it("parses every button the app draws, and nothing else", () => {
+    expect(parseActionId("answer:validity:valid")).toEqual({
+      kind: "answer",
+      question: "validity",
+      option: "valid",
+    });
+    expect(parseActionId("nav:back")).toEqual({ kind: "back" });
+    expect(parseActionId("nav:restart")).toEqual({ kind: "restart" });
+    expect(parseActionId("nav:lang:en")).toEqual({ kind: "lang", lang: "en" });
+    expect(parseActionId("change:issuer")).toEqual({ kind: "change", question: "issuer" });
+    expect(parseActionId("share")).toEqual({ kind: "share" });
+    expect(parseActionId("start")).toEqual({ kind: "start" });
+    expect(parseActionId("start:en")).toEqual({ kind: "start", lang: "en" });
+    for (const bad of [
+      "answer:validity",
+      "nav:lang:fr",
+      "nav:forward",
+      "share:x",
+      "start:de",
+      "answer:a:b:c",
+      "other",
+    ])
+      expect(parseActionId(bad)).toBeNull();
+    expect(ACTION_PATTERN.test("answer:a:b")).toBe(true);
+    expect(ACTION_PATTERN.test("answering")).toBe(false);
+  });
+});
+
+describe("slash command words", () => {
+  it("reads language and help, in Japanese or English", () => {
+    expect(parseCommandText("")).toEqual({ kind: "start", lang: "ja", explicitLang: false });
+    expect(parseCommandText("en")).toEqual({ kind: "start", lang: "en", explicitLang: true });
+    expect(parseCommandText(" EN ")).toMatchObject({ kind: "start", lang: "en" });
+    expect(parseCommandText("help")).toMatchObject({ kind: "help", lang: "ja" });
+    expect(parseCommandText("help en")).toMatchObject({ kind: "help", lang: "en" });
+    expect(parseCommandText("ヘルプ")).toMatchObject({ kind: "help" });
+    expect(parseCommandText("what")).toMatchObject({ kind: "help" });
+    expect(parseCommandText("<@UBOT> 移転したい", "start")).toMatchObject({ kind: "start", lang: "ja" });
+    expect(parseCommandText("<@UBOT>\u3000英語", "start")).toMatchObject({ kind: "start", lang: "en" });
+  });
+});
+
+describe("small helpers", () => {
+  it("clips by characters and splits long lists into sections under 3000 characters", () => {
+    expect(clip("あいうえお", 3)).toBe("あい…");
+    const lines = Array.from({ length: 100 }, (_, i) => `• line ${i} ${"あ".repeat(60)}`);
+    const blocks = listSections("Title", lines, "list");
+    expect(blocks.length).toBeGreaterThan(1);
+    expect(checkBlocks(blocks)).toEqual([]);
+    expect(blocks.map((b) => (b as { text: { text: string } }).text.text).join("\n")).toBe(
+      ["*Title*", ...lines].join("\n"),
+    );
+  });
+
+  it("remembers keys for a while", () => {
+    let now = 0;
+    const recent = new RecentKeys(1000, 2, () => now);
+    expect(recent.firstTime("a")).toBe(true);
+    expect(recent.firstTime("a")).toBe(false);
+    now = 1500;
+    expect(recent.firstTime("a")).toBe(true);
+    recent.firstTime("b");
+    recent.firstTime("c");
+    expect(recent.firstTime("a")).toBe(true); // evicted: at most 2 kept
+  });
+
+  it("the fake's Block Kit checks catch what Slack would refuse", () => {
+    const button = (id: string, text = "ok", value = "v") => ({
+      type: "button",
+      action_id: id,
+      text: { type: "plain_text", text },
+      value,
+    });
+    expect(checkBlocks(Array.from({ length: 51 }, () => ({ type: "divider" })))).toHaveLength(1);
+    expect(checkBlocks([{ type: "section", text: { type: "mrkdwn", text: "x".repeat(3001) } }])).toHaveLength(
+      1,
+    );
+    expect(checkBlocks([{ type: "actions", elements: [button("a", "x".repeat(76))] }])).toHaveLength(1);
+    expect(checkBlocks([{ type: "actions", elements: [button("a", "ok", "x".repeat(2001))] }])).toHaveLength(
+      1,
+    );
+    expect(checkBlocks([{ type: "actions", elements: [button("a"), button("a")] }])).toHaveLength(1);
+    expect(
+      checkBlocks([{ type: "header", text: { type: "plain_text", text: "x".repeat(151) } }]),
+    ).toHaveLength(1);
+  });
+});

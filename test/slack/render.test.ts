@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import {
+  answerQuestion,
+  changeAnswer,
+  LANGS,
+  type Lang,
+  type OutcomeStep,
+  type Progressed,
+  startConsultation,
+} from "../../src/engine/index.ts";
+import { checkBlocks, checkMessage } from "../../src/slack/fakeSlack/blockKitLimits.ts";
+import { LIMITS, type SlackMessage } from "../../src/slack/render/blocks.ts";
+import { renderStep } from "../../src/slack/render/message.ts";
+import { renderVersionChanged } from "../../src/slack/render/notice.ts";
+import { machineLine, renderOutcome } from "../../src/slack/render/outcome.ts";
+import { renderHelp, renderHome, renderStartOffer } from "../../src/slack/render/start.ts";
+import { MAX_VALUE_LENGTH } from "../../src/slack/state/codec.ts";
+import { loadDefaultFlow } from "../support/harness.ts";
+import { actionIdsIn } from "../support/payloads.ts";
+
+const compiled = loadDefaultFlow();
+// The longest Slack user ids seen in the wild are 11 characters; use a longer one.
+const OWNER = "U0123456789ABCDEFGH";
+
+/** Every state the engine can reach: each question and each result, by trying every option. */
+function walk(lang: Lang): Progressed[] {
+  const seen: Progressed[] = [];
+  const visit = (at: Progressed) => {
+    seen.push(at);
+    if (at.step.kind !== "question") return;
+    for (const option of at.step.question.options) {
+      const next = answerQuestion(compiled, at.consultation, at.step.question.id, option.id);
+      if (!next.ok) throw new Error(next.error.message);
+      visit(next.value);
+    }
+  };
+  visit(startConsultation(compiled, lang));
+  return seen;
+}
+
+function buttons(message: SlackMessage) {
+  type Button = { type: string; action_id: string; value?: string; text: { text: string } };
+  return message.blocks
+    .flatMap((b) => {
+      const block = b as { elements?: unknown[]; accessory?: unknown };
+      return [...(block.elements ?? []), ...(block.accessory ? [block.accessory] : [])] as Button[];
+    })
+    .filter((e) => e.type === "button");
+}
+
+function checkLimits(message: SlackMessage) {
+  expect(checkMessage(message)).toEqual([]);
+  expect(message.blocks.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
+  for (const b of buttons(message)) {
+    expect(b.value?.length ?? 0).toBeLessThanOrEqual(MAX_VALUE_LENGTH);
+    expect([...b.text.text].length).toBeLessThanOrEqual(LIMITS.buttonText);
+    expect(b.action_id.length).toBeLessThanOrEqual(LIMITS.actionId);
+  }
+}
+
+for (const lang of LANGS) {
+  describe(`every question and result card in ${lang}`, () => {
+    const states = walk(lang);
+    const questions = states.filter((s) => s.step.kind === "question");
+    const outcomes = states.filter((s) => s.step.kind === "outcome");
+
+    it("reaches every route", () => {
+      expect(new Set(outcomes.map((o) => (o.step as OutcomeStep).route))).toEqual(
+        new Set(["move", "handover", "reissue", "needs_check", "not_transferable"]),
+      );
+    });
+
+    it("renders every question within Block Kit limits, with one answer:<question>:<option> button per option", () => {
+      for (const { step, consultation } of questions) {
+        if (step.kind !== "question") continue;
+        const message = renderStep(step, { consultation, owner: OWNER });
+        checkLimits(message);
+        const ids = actionIdsIn(message.blocks);
+        expect(ids.filter((id) => id.startsWith("answer:"))).toEqual(
+          step.question.options.map((o) => `answer:${step.question.id}:${o.id}`),
+        );
+        expect(ids).toContain(`nav:lang:${lang === "ja" ? "en" : "ja"}`);
+        if (consultation.answers.length > 0)
+          expect(ids).toEqual(expect.arrayContaining(["nav:back", "nav:restart"]));
+        // The words come from the engine step, in the consultation's language.
+        expect(message.text).toBe(step.question.text);
+        expect(JSON.stringify(message.blocks)).toContain(lang === "ja" ? "質問" : "Question");
+      }
+    });
+
+    it("renders every result card within limits, with the machine line, fee, change buttons, share and start over", () => {
+      for (const { step, consultation } of outcomes) {
+        if (step.kind !== "outcome") continue;
+        const message = renderStep(step, { consultation, owner: OWNER });
+        checkLimits(message);
+        const ids = actionIdsIn(message.blocks);
+        expect(ids).toEqual(
+          expect.arrayContaining([
+            "share",
+            "nav:restart",
+            ...consultation.answers.map(([q]) => `change:${q}`),
+          ]),
+        );
+        const text = JSON.stringify(message.blocks);
+        expect(text).toContain(machineLine(step));
+        expect(machineLine(step)).toMatch(/^route: \w+ · installer: [\w-]+ · fee: \w+$/);
+        expect(text).toContain(step.title);
+        for (const c of step.conditions) for (const p of c.passages) expect(text).toContain(p.id);
+        if (step.fee.excludingTax === null)
+          expect(text).toContain(lang === "ja" ? "料金表のとおり" : "per the price list");
+        else expect(text).toContain(lang === "ja" ? "税込" : "incl. tax");
+        const shared = renderOutcome(step, { consultation, owner: OWNER }, { sharedBy: OWNER });
+        checkLimits(shared);
+        expect(actionIdsIn(shared.blocks)).toEqual([]);
+      }
+    });
+
+    it("renders the change-an-answer screens (with kept answers) within limits", () => {
+      for (const { step, consultation } of outcomes) {
+        if (step.kind !== "outcome") continue;
+        for (const [question] of consultation.answers) {
+          const changed = changeAnswer(compiled, consultation, question);
+          if (!changed.ok) throw new Error(changed.error.message);
+          checkLimits(
+            renderStep(changed.value.step, { consultation: changed.value.consultation, owner: OWNER }),
+          );
+        }
+      }
+    });
+
+    it("renders the start offer, the help, the version notice and App Home within limits", () => {
+      checkLimits(renderStartOffer(compiled, OWNER, lang));
+      checkLimits(renderHelp(compiled, OWNER, "/ssl-move", lang));
+      const start = startConsultation(compiled, lang).consultation;
+      checkLimits(renderVersionChanged({ consultation: start, owner: OWNER }, 2));
+      expect(checkBlocks(renderHome(compiled, OWNER, "/ssl-move", lang).blocks, "view")).toEqual([]);
+    });
+  });
+}

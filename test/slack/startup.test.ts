@@ -1,0 +1,177 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { formatConfigProblems, loadConfig } from "../../src/config.ts";
+import { projectRoot } from "../../src/paths.ts";
+import { startFakeSlack } from "../../src/slack/fakeSlack/index.ts";
+import { BOT_TOKEN, SIGNING_SECRET } from "../support/harness.ts";
+import { blockActions, slashCommand } from "../support/payloads.ts";
+import { SignedClient } from "../support/signedClient.ts";
+
+const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
+const main = join(projectRoot, "src", "main.ts");
+// An empty working directory, so a developer's .env cannot leak into the test.
+const cwd = mkdtempSync(join(tmpdir(), "ssl-move-start-"));
+
+function run(
+  env: Record<string, string>,
+): ChildProcess & { output: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(tsx, [main], { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d;
+  });
+  const output = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("exit", (code) => resolve({ code, stdout, stderr })),
+  );
+  return Object.assign(child, { output });
+}
+
+const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at /m);
+
+describe("configuration (pure)", () => {
+  it("accepts HTTP mode with defaults", () => {
+    const r = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1-2", SLACK_SIGNING_SECRET: "abc" });
+    expect(r).toMatchObject({
+      ok: true,
+      config: { port: 3000, slashCommand: "/ssl-move", socketMode: false, logLevel: "info" },
+    });
+  });
+
+  it("accepts Socket Mode and normalises SLACK_API_URL", () => {
+    const r = loadConfig({
+      SLACK_BOT_TOKEN: "xoxb-1-2",
+      SLACK_APP_TOKEN: "xapp-1-2",
+      SOCKET_MODE: "true",
+      SLACK_API_URL: "http://127.0.0.1:4000/api",
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      config: { socketMode: true, appToken: "xapp-1-2", slackApiUrl: "http://127.0.0.1:4000/api/" },
+    });
+  });
+
+  it("lists every problem at once, without echoing values", () => {
+    const r = loadConfig({
+      SLACK_BOT_TOKEN: "xapp-swapped-secret-value",
+      PORT: "eighty",
+      SLASH_COMMAND: "ssl-move",
+      LOG_LEVEL: "loud",
+      SOCKET_MODE: "maybe",
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.split(":")[0])).toEqual([
+      "SLACK_BOT_TOKEN",
+      "SOCKET_MODE",
+      "PORT",
+      "SLASH_COMMAND",
+      "LOG_LEVEL",
+      "SLACK_SIGNING_SECRET",
+    ]);
+    expect(formatConfigProblems(r.problems)).not.toContain("swapped-secret-value");
+  });
+
+  it("Socket Mode without an app token is one clear problem", () => {
+    const r = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SOCKET_MODE: "true" });
+    expect(r).toEqual({ ok: false, problems: [expect.stringMatching(/^SLACK_APP_TOKEN: missing/)] });
+  });
+});
+
+describe("npm start (src/main.ts as a process)", () => {
+  it.concurrent("a bad environment stops the start: one message listing every problem, exit code 1, no stack trace", async () => {
+    const { code, stderr, stdout } = await run({ PORT: "x", LOG_LEVEL: "chatty" }).output;
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toContain("cannot start: 4 configuration problems");
+    for (const name of ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "PORT", "LOG_LEVEL"])
+      expect(stderr).toContain(name);
+    noStackTrace(stderr);
+  });
+
+  it.concurrent("a broken flow file stops the start with its positioned errors", async () => {
+    const flow = join(cwd, "broken.yaml");
+    writeFileSync(flow, "id: x\nversion: one\n");
+    const { code, stderr } = await run({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      FLOW_FILE: flow,
+    }).output;
+    expect(code).toBe(1);
+    expect(stderr).toContain("the flow file has");
+    expect(stderr).toContain("broken.yaml:");
+    noStackTrace(stderr);
+  });
+
+  it.concurrent("a token Slack refuses stops the start with Slack's reason", async () => {
+    const fake = await startFakeSlack({ botToken: "xoxb-the-right-one" });
+    try {
+      const { code, stderr } = await run({
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: fake.apiUrl,
+        PORT: "0",
+      }).output;
+      expect(code).toBe(1);
+      expect(stderr).toContain("invalid_auth");
+      expect(stderr).not.toContain(BOT_TOKEN);
+      noStackTrace(stderr);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it.concurrent("SIGTERM stops accepting, lets the in-flight click finish, then exits 0", async () => {
+    const fake = await startFakeSlack({ botToken: BOT_TOKEN });
+    const child = run({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.apiUrl,
+      PORT: "0",
+    });
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let seen = "";
+        child.stdout?.on("data", (d: Buffer) => {
+          seen += d;
+          const m = /listening on port (\d+)/.exec(seen);
+          if (m) resolve(Number(m[1]));
+        });
+        child.on("exit", () => reject(new Error(`exited before listening: ${seen}`)));
+      });
+      const client = new SignedClient(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET);
+      const responseUrl = fake.responseUrl({ channel: "C1", user: "U1" });
+      expect((await client.command(slashCommand({ user: "U1", channel: "C1", responseUrl }))).status).toBe(
+        200,
+      );
+      const first = await fake.waitForCall((c) => c.kind === "response_url", { since: 0 });
+      const message = fake.messageFor(responseUrl);
+      if (!message || !first.ok) throw new Error("no first message");
+      // Slack is slow to take the update; SIGTERM arrives while the click is in flight.
+      fake.failNext("response_url", { delayMs: 700 });
+      const click = blockActions({
+        message,
+        actionId: "answer:validity:valid",
+        user: "U1",
+        responseUrl: fake.responseUrl({ channel: "C1", user: "U1", messageTs: message.ts }),
+      });
+      expect((await client.interaction(click)).status).toBe(200);
+      client.close();
+      child.kill("SIGTERM");
+      const { code, stdout } = await child.output;
+      expect(code).toBe(0);
+      expect(stdout).toContain("waiting for 1 in-flight request");
+      expect(stdout).toContain("stopped cleanly");
+      expect(fake.message("C1", message.ts)?.updates).toBe(1);
+    } finally {
+      child.kill("SIGKILL");
+      await fake.close();
+    }
+  });
+});
