@@ -19,63 +19,75 @@ if (existsSync(".env")) {
   }
 }
 
-const configured = loadConfig(process.env);
-if (!configured.ok) refuseToStart([formatConfigProblems(configured.problems)]);
-const { config } = configured;
-
-// Loaded only once the configuration is known to be good, so a bad one is reported at once.
-const [{ loadFlowFile }, { formatPositionedError }, { createSlackApp }, { createLogger, describeError }] =
-  await Promise.all([
-    import("./flow/loadFlow.ts"),
-    import("./yaml/parseYaml.ts"),
-    import("./slack/app.ts"),
-    import("./slack/log.ts"),
-  ]);
-
-const logger = createLogger({
-  level: config.logLevel,
-  secrets: [config.botToken, config.signingSecret ?? "", config.appToken ?? ""],
-});
-
-const loaded = loadFlowFile(config.flowFile);
-if (!loaded.ok)
-  refuseToStart([
-    `ssl-move-bot cannot start: the flow file has ${loaded.errors.length} problem(s) (FLOW_FILE=${config.flowFile})`,
-    ...loaded.errors.map((e) => `  - ${formatPositionedError(e)}`),
-  ]);
-
-// A safety net: every Slack call is already caught where it is made.
-process.on("unhandledRejection", (reason) => {
-  logger.error("unhandled promise rejection", { error: describeError(reason) });
-});
-
-const slack = createSlackApp({ config, compiled: loaded.compiled, logger });
-try {
-  const { port } = await slack.start();
-  const { flow } = loaded.compiled;
-  logger.info(
-    config.socketMode
-      ? `connected to Slack in Socket Mode; flow ${flow.id} v${flow.version}; command ${config.slashCommand}`
-      : `listening on port ${port} (POST /slack/events); flow ${flow.id} v${flow.version}; command ${config.slashCommand}`,
-  );
-} catch (error) {
-  const facts = describeError(error);
-  refuseToStart([
-    `ssl-move-bot cannot start: ${String(facts.message ?? facts.error)}${facts.slackError ? ` (Slack said: ${String(facts.slackError)})` : ""}`,
-    "Check SLACK_BOT_TOKEN (and SLACK_API_URL if set), and that the port is free.",
-  ]);
+// No Slack credentials outside production: run the real app against a local
+// sandbox instead of refusing, so anyone can try the bot without a workspace.
+const credentials = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"];
+if (process.env.NODE_ENV !== "production" && credentials.every((name) => !process.env[name])) {
+  const { runSandboxFromMain } = await import("./sandbox/main.ts");
+  await runSandboxFromMain(refuseToStart);
+} else {
+  await runSlack();
 }
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info(
-    `${signal}: no longer accepting requests; waiting for ${slack.inflight.size} in-flight request(s)`,
-  );
-  const { drained } = await slack.stop(10_000);
-  logger.info(drained ? "stopped cleanly" : "stopped; some work did not finish in time");
-  process.exit(drained ? 0 : 1);
+async function runSlack(): Promise<void> {
+  const configured = loadConfig(process.env);
+  if (!configured.ok) refuseToStart([formatConfigProblems(configured.problems)]);
+  const { config } = configured;
+
+  // Loaded only once the configuration is known to be good, so a bad one is reported at once.
+  const [{ loadFlowFile }, { formatPositionedError }, { createSlackApp }, { createLogger, describeError }] =
+    await Promise.all([
+      import("./flow/loadFlow.ts"),
+      import("./yaml/parseYaml.ts"),
+      import("./slack/app.ts"),
+      import("./slack/log.ts"),
+    ]);
+
+  const logger = createLogger({
+    level: config.logLevel,
+    secrets: [config.botToken, config.signingSecret ?? "", config.appToken ?? ""],
+  });
+
+  const loaded = loadFlowFile(config.flowFile);
+  if (!loaded.ok)
+    refuseToStart([
+      `ssl-move-bot cannot start: the flow file has ${loaded.errors.length} problem(s) (FLOW_FILE=${config.flowFile})`,
+      ...loaded.errors.map((e) => `  - ${formatPositionedError(e)}`),
+    ]);
+
+  // A safety net: every Slack call is already caught where it is made.
+  process.on("unhandledRejection", (reason) => {
+    logger.error("unhandled promise rejection", { error: describeError(reason) });
+  });
+
+  const slack = createSlackApp({ config, compiled: loaded.compiled, logger });
+  try {
+    const { port } = await slack.start();
+    const { flow } = loaded.compiled;
+    logger.info(
+      config.socketMode
+        ? `connected to Slack in Socket Mode; flow ${flow.id} v${flow.version}; command ${config.slashCommand}`
+        : `listening on port ${port} (POST /slack/events); flow ${flow.id} v${flow.version}; command ${config.slashCommand}`,
+    );
+  } catch (error) {
+    const facts = describeError(error);
+    refuseToStart([
+      `ssl-move-bot cannot start: ${String(facts.message ?? facts.error)}${facts.slackError ? ` (Slack said: ${String(facts.slackError)})` : ""}`,
+      "Check SLACK_BOT_TOKEN (and SLACK_API_URL if set), and that the port is free.",
+    ]);
+  }
+
+  let stopping = false;
+  async function shutdown(signal: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    logger.info(
+      `${signal}: no longer accepting requests; waiting for ${slack.inflight.size} in-flight request(s)`,
+    );
+    const { drained } = await slack.stop(10_000);
+    logger.info(drained ? "stopped cleanly" : "stopped; some work did not finish in time");
+    process.exit(drained ? 0 : 1);
+  }
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
 }
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -1,5 +1,6 @@
 import type { Lang, OutcomeStep, QuestionStep } from "../engine/types.ts";
 import { formatFee } from "./formatFee.ts";
+import { machineLine } from "./machineLine.ts";
 import { WORDING } from "./wording.ts";
 
 /** Plain-text rendering of a step, for the terminal. */
@@ -38,6 +39,6 @@ export function renderOutcomeText(step: OutcomeStep, lang: Lang): string {
   if (step.notes.length > 0) lines.push(`${w.notes}:`, ...step.notes.map((n) => `  • ${n.text}`));
   lines.push(`${w.steps}:`, ...step.steps.map((s, i) => `  ${i + 1}. ${s.text}`));
   lines.push(`${w.answers}:`, ...step.answers.map((a) => `  - ${a.questionText} → ${a.optionLabel}`));
-  lines.push(`route: ${step.route} · installer: ${step.installer ?? "-"} · fee: ${step.fee.code}`);
+  lines.push(machineLine(step));
   return lines.join("\n");
 }

@@ -17,10 +17,6 @@ export interface UiText {
   share: string;
   conditions: string;
   fee: string;
-  perPriceList: string;
-  yen: (amount: number) => string;
-  taxRate: (rate: number) => string;
-  feeLine: (excluding: string, including: string, rate: string) => string;
   notes: string;
   nextSteps: string;
   confirm: string;
@@ -52,10 +48,6 @@ const ja: UiText = {
   share: "チャンネルに共有",
   conditions: "判断の根拠（FAQの該当箇所）",
   fee: "料金",
-  perPriceList: "料金表のとおり",
-  yen: (amount) => `${amount.toLocaleString("ja-JP")}円`,
-  taxRate: (rate) => `消費税率 ${Math.round(rate * 100)}%`,
-  feeLine: (excluding, including, rate) => `税別 ${excluding} ・ 税込 ${including}（${rate}）`,
   notes: "ご注意",
   nextSteps: "次にすること",
   confirm: "確認していただくこと",
@@ -95,10 +87,6 @@ const en: UiText = {
   share: "Share to channel",
   conditions: "Why (FAQ passages)",
   fee: "Fee",
-  perPriceList: "per the price list",
-  yen: (amount) => `${amount.toLocaleString("en-US")} JPY`,
-  taxRate: (rate) => `${Math.round(rate * 100)}% consumption tax`,
-  feeLine: (excluding, including, rate) => `${excluding} excl. tax · ${including} incl. tax (${rate})`,
   notes: "Please note",
   nextSteps: "Next steps",
   confirm: "What to check",

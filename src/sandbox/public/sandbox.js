@@ -141,6 +141,13 @@ function render() {
   }
   const channel = state.channels.find((c) => c.id === state.view);
   header.textContent = channel ? channel.label : "";
+  if (channel?.kind === "im" && channel.user !== state.user) {
+    // Real Slack would not show someone else's DM; the sandbox does, so the owner-only rule can be tried.
+    header.insertAdjacentHTML(
+      "beforeend",
+      '<div class="hint-line">サンドボックスだけの表示：他の人のDMを見ています（ボタンを押すと本人以外は拒否されます） · Sandbox only: you are looking at someone else\'s DM</div>',
+    );
+  }
   composer.hidden = false;
   const shown = [...state.messages.values()].filter(visible).sort((a, b) => a.seq - b.seq);
   if (shown.length === 0)
@@ -156,9 +163,8 @@ function renderNav() {
   channels.innerHTML = "";
   dms.innerHTML = "";
   for (const c of state.channels) {
-    if (c.kind === "im" && c.user !== state.user) continue;
     const li = document.createElement("li");
-    li.innerHTML = `<button class="nav" data-view="${escapeHtml(c.id)}" data-testid="nav-${escapeHtml(c.kind === "im" ? "dm" : c.name)}">${escapeHtml(c.kind === "im" ? "💬 ssl-move-bot" : `# ${c.name}`)}</button>`;
+    li.innerHTML = `<button class="nav" data-view="${escapeHtml(c.id)}" data-testid="nav-${escapeHtml(c.kind === "im" ? `dm-${c.user}` : c.name)}">${escapeHtml(c.label)}</button>`;
     (c.kind === "im" ? dms : channels).appendChild(li);
   }
   for (const b of document.querySelectorAll(".nav")) b.onclick = () => show(b.dataset.view);
@@ -199,10 +205,6 @@ function show(view) {
   render();
 }
 
-function dmOf(user) {
-  return state.channels.find((c) => c.kind === "im" && c.user === user)?.id;
-}
-
 async function start() {
   const initial = await (await fetch("/sandbox/state")).json();
   state.users = initial.users;
@@ -214,10 +216,9 @@ async function start() {
     .map((u) => `<option value="${escapeHtml(u.id)}">${escapeHtml(u.name)} (${escapeHtml(u.id)})</option>`)
     .join("");
   select.onchange = () => {
-    const wasDm = state.channels.find((c) => c.id === state.view)?.kind === "im";
     state.user = select.value;
     renderNav();
-    show(wasDm ? dmOf(state.user) : state.view);
+    show(state.view);
   };
   $("composer").addEventListener("submit", (event) => {
     event.preventDefault();

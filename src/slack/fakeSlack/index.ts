@@ -91,6 +91,8 @@ export interface FakeSlack {
     filter?: (call: RecordedCall) => boolean,
     options?: { since?: number; timeoutMs?: number },
   ): Promise<RecordedCall>;
+  /** Calls `listener` after every recorded call (a sandbox page streams changes this way); returns an unsubscribe. */
+  onCall(listener: (call: RecordedCall) => void): () => void;
   /** The next call (any kind) after this moment. */
   nextCall(filter?: (call: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
   /** Makes the next call(s) to `method` ("chat.update", "response_url", …) fail or wait. */
@@ -127,9 +129,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const find = (channel: string, ts: string) => messages.find((m) => m.channel === channel && m.ts === ts);
   const dmChannelFor = (channel: string) => (/^[UW]/.test(channel) ? `D${channel.slice(1)}` : channel);
 
+  const listeners = new Set<(call: RecordedCall) => void>();
   const record = (call: Omit<RecordedCall, "seq" | "at">) => {
     const full: RecordedCall = { ...call, seq: ++seq, at: Date.now() };
     calls.push(full);
+    for (const listener of listeners) listener(full);
     const ready = waiters.filter((w) => full.seq > w.since && w.filter(full));
     waiters = waiters.filter((w) => !ready.includes(w));
     for (const w of ready) w.resolve(full);
@@ -376,6 +380,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     mark: () => seq,
     waitForCall,
+    onCall(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     nextCall(filter, timeoutMs) {
       return waitForCall(filter, { since: seq, ...(timeoutMs ? { timeoutMs } : {}) });
     },

@@ -1,4 +1,6 @@
-import type { CitedText, Fee, OutcomeStep } from "../../engine/index.ts";
+import type { CitedText, Fee, Lang, OutcomeStep } from "../../engine/index.ts";
+import { formatFee } from "../../present/formatFee.ts";
+import { machineLine } from "../../present/machineLine.ts";
 import { otherLang, UI, type UiText } from "../i18n.ts";
 import { actionIds } from "../state/actionIds.ts";
 import { type ButtonState, encodeState } from "../state/codec.ts";
@@ -39,7 +41,7 @@ export function renderOutcome(
   blocks.push(header(title));
   if (step.conditions.length > 0)
     blocks.push(...listSections(ui.conditions, step.conditions.map(citedLine), "conditions"));
-  blocks.push(section(feeText(step.fee, ui), "fee"));
+  blocks.push(section(feeText(step.fee, ui, lang), "fee"));
   if (step.notes.length > 0) blocks.push(...listSections(ui.notes, step.notes.map(citedLine), "notes"));
   if (step.confirm.length > 0)
     blocks.push(
@@ -82,20 +84,14 @@ export function renderOutcome(
   return { text: title, blocks };
 }
 
-/** `route: reissue · installer: self · fee: reissue_admin` */
-export function machineLine(step: OutcomeStep): string {
-  return `route: ${step.route} · installer: ${step.installer ?? "-"} · fee: ${step.fee.code}`;
-}
+export { machineLine };
 
 function citedLine(item: CitedText): string {
   const ids = item.passages.map((p) => p.id).join(", ");
   return `• ${escapeMrkdwn(item.text)}${ids ? ` _(${ids})_` : ""}`;
 }
 
-function feeText(fee: Fee, ui: UiText): string {
-  const amount = (n: number | null) => (n === null ? ui.perPriceList : ui.yen(n));
-  return [
-    `*${ui.fee}*: ${escapeMrkdwn(fee.label)}`,
-    ui.feeLine(amount(fee.excludingTax), amount(fee.includingTax), ui.taxRate(fee.taxRate)),
-  ].join("\n");
+function feeText(fee: Fee, ui: UiText, lang: Lang): string {
+  const { excludingTax, includingTax } = formatFee(fee, lang);
+  return `*${ui.fee}*: ${escapeMrkdwn(fee.label)}\n${escapeMrkdwn(`${excludingTax} / ${includingTax}`)}`;
 }

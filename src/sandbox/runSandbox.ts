@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import { type Config, formatConfigProblems, loadConfig } from "../config.ts";
+import { loadFlowFile } from "../flow/loadFlow.ts";
+import { createSlackApp, type SlackApp } from "../slack/app.ts";
+import { startFakeSlack } from "../slack/fakeSlack/index.ts";
+import { SignedClient } from "../slack/fakeSlack/signedClient.ts";
+import { createLogger } from "../slack/log.ts";
+import { formatPositionedError } from "../yaml/parseYaml.ts";
+import { SANDBOX_USERS, startSandboxServer } from "./sandboxServer.ts";
+
+export interface Sandbox {
+  url: string;
+  appPort: number;
+  slack: SlackApp;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real Bolt app in HTTP mode, the fake Slack Web API beside it, and the
+ * sandbox page in front: the whole product on one machine, no workspace.
+ * Secrets are made up per run; nothing leaves localhost.
+ */
+export async function startSandbox(env: Record<string, string | undefined>): Promise<Sandbox> {
+  const botToken = `xoxb-sandbox-${randomBytes(8).toString("hex")}`;
+  const signingSecret = randomBytes(16).toString("hex");
+  const fake = await startFakeSlack({
+    botToken,
+    users: Object.fromEntries(SANDBOX_USERS.map((u) => [u.id, { name: u.name, locale: u.locale }])),
+  });
+  const configured = loadConfig({
+    ...env,
+    SLACK_BOT_TOKEN: botToken,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SOCKET_MODE: "false",
+    PORT: "0",
+    SLACK_API_URL: fake.apiUrl,
+  });
+  if (!configured.ok) {
+    await fake.close();
+    throw new Error(formatConfigProblems(configured.problems));
+  }
+  const config: Config = configured.config;
+  const loaded = loadFlowFile(config.flowFile);
+  if (!loaded.ok) {
+    await fake.close();
+    throw new Error(
+      `the flow file has problems:\n${loaded.errors.map((e) => `  - ${formatPositionedError(e)}`).join("\n")}`,
+    );
+  }
+  const logger = createLogger({ level: config.logLevel, secrets: [botToken, signingSecret] });
+  const slack = createSlackApp({ config, compiled: loaded.compiled, logger, retries: 0 });
+  const { port: appPort = 0 } = await slack.start();
+  const client = new SignedClient(`http://127.0.0.1:${appPort}/slack/events`, signingSecret);
+  const port = Number(env.SANDBOX_PORT ?? 3000);
+  const { server, url } = await startSandboxServer({
+    fake,
+    client,
+    command: config.slashCommand,
+    botUserId: "UBOT0FAKE",
+    port,
+    host: env.SANDBOX_HOST ?? "127.0.0.1",
+  });
+  return {
+    url,
+    appPort,
+    slack,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await slack.stop(5_000);
+      client.close();
+      await fake.close();
+    },
+  };
+}
