@@ -3,7 +3,10 @@ import type { Fee, Lang } from "../engine/types.ts";
 const yen = new Intl.NumberFormat("ja-JP");
 
 /** "1,500円（税別） / 1,650円（税込）", or the price-list wording when the flow sets no amount. */
-export function formatFee(fee: Fee, lang: Lang): { excludingTax: string; includingTax: string; line: string } {
+export function formatFee(
+  fee: Fee,
+  lang: Lang,
+): { excludingTax: string; includingTax: string; line: string } {
   const percent = Math.round(fee.taxRate * 100);
   let excludingTax: string;
   let includingTax: string;

@@ -87,7 +87,8 @@ describe("configuration (pure)", () => {
 describe("npm start (src/main.ts as a process)", () => {
   it.concurrent("in production a bad environment stops the start: one message listing every problem, exit code 1, no stack trace", async () => {
     // Outside production, no credentials at all starts the sandbox instead (test/sandbox).
-    const { code, stderr, stdout } = await run({ NODE_ENV: "production", PORT: "x", LOG_LEVEL: "chatty" }).output;
+    const { code, stderr, stdout } = await run({ NODE_ENV: "production", PORT: "x", LOG_LEVEL: "chatty" })
+      .output;
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain("cannot start: 4 configuration problems");

@@ -25,6 +25,10 @@ function mrkdwn(text) {
     /&lt;(https?:[^|&]+)\|([^&]+)&gt;/g,
     '<a href="$1" target="_blank" rel="noreferrer">$2</a>',
   );
+  html = html.replace(
+    /&lt;@([A-Z0-9]+)&gt;/g,
+    (_, id) => `<strong>@${escapeHtml(state.users.find((u) => u.id === id)?.name ?? id)}</strong>`,
+  );
   html = html.replace(/`([^`\n]+)`/g, "<code>$1</code>");
   html = html.replace(/(^|[\s(（「])\*([^*\n]+)\*/g, "$1<strong>$2</strong>");
   html = html.replace(/(^|[\s(（「])_([^_\n]+)_/g, "$1<em>$2</em>");

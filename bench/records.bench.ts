@@ -1,0 +1,98 @@
+/**
+ * Record write throughput, SQLite and PostgreSQL.
+ *   npx tsx bench/records.bench.ts            (SQLite only)
+ *   TEST_DATABASE_URL=postgres://… npx tsx bench/records.bench.ts
+ * PostgreSQL runs in a throwaway schema, dropped afterwards.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { createBufferedRecorder } from "../src/records/bufferedRecorder.ts";
+import { PostgresStore } from "../src/records/postgresStore.ts";
+import { SqliteStore } from "../src/records/sqliteStore.ts";
+import type { ConsultationEvent, RecordStore } from "../src/records/types.ts";
+
+const quiet = { info: () => {}, warn: console.warn, error: console.error };
+let seq = 0;
+
+function event(): ConsultationEvent {
+  const n = seq++;
+  return {
+    id: `bench-${n}`,
+    consultationId: `bench-c-${Math.floor(n / 8)}`,
+    kind: n % 8 === 0 ? "started" : "answered",
+    workspace: "T0BENCH",
+    user: `U${n % 1000}`,
+    channel: "D0BENCH",
+    flowId: "ssl-migration",
+    flowVersion: 3,
+    at: new Date(),
+    question: `q${n % 8}`,
+    option: "yes",
+    next: `q${(n % 8) + 1}`,
+  };
+}
+
+async function time(label: string, events: number, fn: () => Promise<void>) {
+  const t0 = performance.now();
+  await fn();
+  const s = (performance.now() - t0) / 1000;
+  console.log(
+    `  ${label.padEnd(44)} ${String(Math.round(events / s)).padStart(8)} events/s  (${events} in ${s.toFixed(2)} s)`,
+  );
+}
+
+async function benchStore(name: string, store: RecordStore) {
+  console.log(name);
+  const one = 2000;
+  await time("one event per write (no batching)", one, async () => {
+    for (let i = 0; i < one; i++) await store.record([event()]);
+  });
+  const batched = 50_000;
+  await time("batches of 500 (store.record)", batched, async () => {
+    for (let i = 0; i < batched; i += 500) await store.record(Array.from({ length: 500 }, event));
+  });
+  const buffered = 50_000;
+  await time("buffered recorder, one record() per event", buffered, async () => {
+    const recorder = createBufferedRecorder({ store, logger: quiet, maxQueue: buffered });
+    for (let i = 0; i < buffered; i++) recorder.record(event());
+    const stats = await recorder.close(120_000);
+    if (stats.dropped > 0 || stats.written !== buffered)
+      throw new Error(`lost events: ${JSON.stringify(stats)}`);
+  });
+}
+
+const cpu = cpus();
+console.log(`records write benchmark — ${new Date().toISOString()}`);
+console.log(
+  `machine: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, node ${process.version}, ${process.platform}`,
+);
+
+const dir = mkdtempSync(join(tmpdir(), "records-bench-"));
+const sqlite = new SqliteStore({ path: join(dir, "bench.db") });
+try {
+  await benchStore(`SQLite (WAL, synchronous=NORMAL, ${join(dir, "bench.db")})`, sqlite);
+} finally {
+  await sqlite.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) {
+  console.log("PostgreSQL: skipped (set TEST_DATABASE_URL; see scripts/ci-postgres.sh)");
+} else {
+  const schema = `records_bench_${process.pid}`;
+  const store = new PostgresStore({ connectionString: url, schema });
+  const admin = new pg.Client({ connectionString: url });
+  try {
+    await store.migrate();
+    await admin.connect();
+    const { rows } = await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v");
+    await benchStore(`PostgreSQL ${rows[0]?.v} (local, default settings)`, store);
+  } finally {
+    await store.close();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+    await admin.end().catch(() => {});
+  }
+}

@@ -1,0 +1,26 @@
+import { parseCliArgs, runStoreCli, UsageError } from "../records/cliSupport.ts";
+
+const USAGE = `Removes every consultation record of one Slack user (events and staff
+handoffs) and prints how many records were removed.
+
+Usage: npm run erase -- --user U0123ABCD
+
+Reads DATABASE_URL (PostgreSQL) or SQLITE_PATH (default ./data/consultations.db).`;
+
+await runStoreCli("erase", USAGE, async (open) => {
+  const args = parseCliArgs(process.argv.slice(2), {
+    user: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (args.user === undefined) throw new UsageError("--user is required");
+  // Slack user ids: U… or W… (Enterprise Grid), upper-case letters and digits.
+  if (!/^[UW][A-Z0-9]+$/.test(args.user)) {
+    throw new UsageError(`--user must be a Slack user id such as U0123ABCD, got "${args.user}"`);
+  }
+  const removed = await (await open()).eraseUser(args.user);
+  process.stdout.write(`Removed ${removed} record(s) of user ${args.user}.\n`);
+});

@@ -1,0 +1,66 @@
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { openStore, redactUrl } from "./openStore.ts";
+import type { RecordStore } from "./types.ts";
+
+/** Bad arguments: the CLI prints the message and its usage, and exits 2. */
+export class UsageError extends Error {}
+
+export function parseCliArgs<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** A calendar day YYYY-MM-DD as UTC midnight; rejects impossible dates such as 2025-02-30. */
+export function parseDay(flag: string, value: string): Date {
+  const d = new Date(`${value}T00:00:00Z`);
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
+    Number.isNaN(d.getTime()) ||
+    d.toISOString().slice(0, 10) !== value
+  ) {
+    throw new UsageError(`${flag} must be a date YYYY-MM-DD, got "${value}"`);
+  }
+  return d;
+}
+
+/**
+ * Runs a CLI body with the records store open: usage errors exit 2, a store
+ * that cannot be opened exits 1, each with one line and no stack trace.
+ */
+export async function runStoreCli(
+  name: string,
+  usage: string,
+  body: (open: () => Promise<RecordStore>) => Promise<void>,
+): Promise<void> {
+  let store: RecordStore | undefined;
+  const open = async () => {
+    try {
+      store = (await openStore()).store;
+      return store;
+    } catch (err) {
+      throw new OpenError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  try {
+    await body(open);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${name}: ${err.message}\n\n${usage}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof OpenError) {
+      const where = process.env.DATABASE_URL ? redactUrl(process.env.DATABASE_URL) : "the SQLite file";
+      process.stderr.write(`${name}: cannot open the records database (${where}): ${err.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await store?.close().catch(() => {});
+  }
+}
+
+class OpenError extends Error {}

@@ -1,0 +1,11 @@
+/** What the app uses from the records layer. */
+export { type BufferedRecorder, createBufferedRecorder, type RecorderStats } from "./bufferedRecorder.ts";
+export { eventId } from "./eventId.ts";
+export { type OpenedStore, openStore, redactUrl, StoreConfigError } from "./openStore.ts";
+export {
+  applyRetention,
+  RetentionConfigError,
+  retentionDaysFromEnv,
+  scheduleRetention,
+} from "./retention.ts";
+export type * from "./types.ts";

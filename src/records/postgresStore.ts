@@ -1,0 +1,165 @@
+import pg from "pg";
+import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from "./migrations.ts";
+import * as q from "./sqlQueries.ts";
+import type { SqlRunner, Statement } from "./sqlRunner.ts";
+import type { ConsultationEvent, NewHandoff, RecordStore, StatsRange } from "./types.ts";
+
+/** Any constant works, as long as every instance uses the same: it names the migration lock. */
+const MIGRATION_LOCK_KEY = 5_417_300_511;
+/** 17 parameters per event: stays far below PostgreSQL's 65,535 bind parameters. */
+const INSERT_CHUNK = 1000;
+
+export type PostgresStoreOptions = {
+  connectionString: string;
+  /** Tables live in this schema (created if missing); default: the role's search_path. */
+  schema?: string;
+  poolSize?: number;
+  /** Fail fast when the server is unreachable, so callers can queue and retry. */
+  connectTimeoutMs?: number;
+  /** Gives up on a query the server never answers (half-open connection), so the recorder can retry. */
+  queryTimeoutMs?: number;
+  onError?: (err: Error) => void;
+};
+
+/** PostgreSQL store: several app instances can share one database. */
+export class PostgresStore implements RecordStore {
+  private readonly pool: pg.Pool;
+  private readonly runner: SqlRunner;
+  private readonly schema: string | undefined;
+
+  constructor(options: PostgresStoreOptions) {
+    if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+      throw new Error(`invalid schema name "${options.schema}"`);
+    }
+    this.schema = options.schema;
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      query_timeout: options.queryTimeoutMs ?? 60_000,
+      ...(this.schema === undefined ? {} : { options: `-c search_path=${this.schema}` }),
+    });
+    // Without a listener, an idle client losing its connection (server restart) crashes the process.
+    this.pool.on("error", (err) => options.onError?.(err));
+    this.runner = {
+      all: async <T>(sql: string, params?: readonly unknown[]) =>
+        (await this.pool.query(sql, params as unknown[] | undefined)).rows as T[],
+      transaction: (statements: readonly Statement[]) =>
+        this.inTransaction(async (c) => {
+          const counts: number[] = [];
+          for (const s of statements)
+            counts.push((await c.query(s.sql, s.params as unknown[])).rowCount ?? 0);
+          return counts;
+        }),
+    };
+  }
+
+  private async inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await fn(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Instances starting together queue on an advisory lock, so each migration
+   * runs once; each one commits with its schema_migrations row.
+   */
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+      try {
+        // Inside the lock: concurrent CREATE SCHEMA IF NOT EXISTS can still collide.
+        if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+        await client.query(SCHEMA_MIGRATIONS_TABLE);
+        const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
+        const done = new Set(rows.map((r) => r.version));
+        for (const m of MIGRATIONS) {
+          if (done.has(m.version)) continue;
+          await client.query("BEGIN");
+          try {
+            await client.query(m.postgres);
+            await client.query(
+              "INSERT INTO schema_migrations (version, name, applied_ms) VALUES ($1, $2, $3)",
+              [m.version, m.name, Date.now()],
+            );
+            await client.query("COMMIT");
+          } catch (err) {
+            await client.query("ROLLBACK").catch(() => {});
+            throw err;
+          }
+        }
+      } finally {
+        await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch((err: Error) => {
+          broken = err;
+        });
+      }
+    } finally {
+      // A connection whose unlock failed may still hold the lock: destroy it rather than reuse it.
+      client.release(broken);
+    }
+  }
+
+  appliedMigrations(): Promise<{ version: number; name: string }[]> {
+    return this.runner.all("SELECT version, name FROM schema_migrations ORDER BY version");
+  }
+
+  async record(events: readonly ConsultationEvent[]): Promise<number> {
+    let added = 0;
+    const cols = q.EVENT_COLUMNS;
+    for (let i = 0; i < events.length; i += INSERT_CHUNK) {
+      const chunk = events.slice(i, i + INSERT_CHUNK);
+      const values = chunk.map((_, r) => `(${cols.map((_, c) => `$${r * cols.length + c + 1}`).join(", ")})`);
+      // One statement per chunk is atomic on its own; ids make a retried chunk harmless.
+      const result = await this.pool.query(
+        `INSERT INTO consultation_events (${cols.join(", ")}) VALUES ${values.join(", ")}
+         ON CONFLICT (id) DO NOTHING`,
+        chunk.flatMap(q.eventValues),
+      );
+      added += result.rowCount ?? 0;
+    }
+    return added;
+  }
+
+  countEvents() {
+    return q.countEvents(this.runner);
+  }
+  stats(range?: StatsRange) {
+    return q.queryStats(this.runner, range);
+  }
+  report(range: StatsRange) {
+    return q.queryReport(this.runner, range);
+  }
+  eraseUser(userId: string) {
+    return q.eraseUser(this.runner, userId);
+  }
+  purgeOlderThan(days: number, now = new Date()) {
+    return q.purgeOlderThan(this.runner, days, now);
+  }
+  createHandoff(h: NewHandoff) {
+    return q.createHandoff(this.runner, h);
+  }
+  takeHandoff(id: string, assignee: string) {
+    return q.takeHandoff(this.runner, id, assignee);
+  }
+  getHandoff(id: string) {
+    return q.getHandoff(this.runner, id);
+  }
+  setHandoffMessage(id: string, ts: string) {
+    return q.setHandoffMessage(this.runner, id, ts);
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}

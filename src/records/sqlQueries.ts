@@ -1,0 +1,338 @@
+import type { SqlRunner } from "./sqlRunner.ts";
+import type {
+  ConsultationEvent,
+  Handoff,
+  NewHandoff,
+  ReportRow,
+  Stats,
+  StatsRange,
+  TakeResult,
+} from "./types.ts";
+
+/**
+ * Queries shared by the SQLite and PostgreSQL stores, written in the SQL both
+ * understand (window functions, RETURNING, ON CONFLICT). Drivers return
+ * PostgreSQL bigints as strings, hence the Number() calls.
+ */
+
+const DAY_MS = 86_400_000;
+
+export const EVENT_COLUMNS = [
+  "id",
+  "consultation_id",
+  "kind",
+  "workspace",
+  "user_id",
+  "channel",
+  "flow_id",
+  "flow_version",
+  "at_ms",
+  "question",
+  "option",
+  "next_question",
+  "route",
+  "installer",
+  "fee",
+  "assignee",
+  "details",
+] as const;
+
+export function eventValues(e: ConsultationEvent): unknown[] {
+  return [
+    e.id,
+    e.consultationId,
+    e.kind,
+    e.workspace,
+    e.user,
+    e.channel,
+    e.flowId,
+    e.flowVersion,
+    e.at.getTime(),
+    e.question ?? null,
+    e.option ?? null,
+    e.next ?? null,
+    e.route ?? null,
+    e.installer ?? null,
+    e.fee ?? null,
+    e.assignee ?? null,
+    e.details === undefined ? null : JSON.stringify(e.details),
+  ];
+}
+
+function bounds(range: StatsRange = {}): [number, number] {
+  return [range.since?.getTime() ?? 0, range.until?.getTime() ?? Number.MAX_SAFE_INTEGER];
+}
+
+const IN_RANGE = "at_ms >= $1 AND at_ms < $2";
+
+export async function queryStats(db: SqlRunner, range?: StatsRange): Promise<Stats> {
+  const params = bounds(range);
+  const [perDay, outcomes, dropOff, durations] = await Promise.all([
+    db.all<{ day: number | string; started: number | string; completed: number | string }>(
+      `SELECT CAST(at_ms / ${DAY_MS} AS BIGINT) AS day,
+         COUNT(DISTINCT CASE WHEN kind = 'started' THEN consultation_id END) AS started,
+         COUNT(DISTINCT CASE WHEN kind = 'completed' THEN consultation_id END) AS completed
+       FROM consultation_events
+       WHERE ${IN_RANGE} AND kind IN ('started', 'completed')
+       GROUP BY CAST(at_ms / ${DAY_MS} AS BIGINT)
+       ORDER BY day`,
+      params,
+    ),
+    // A consultation whose answer was changed after an outcome completes again: count its last outcome.
+    db.all<{ route: string | null; fee: string | null }>(
+      `SELECT route, fee FROM (
+         SELECT route, fee,
+           ROW_NUMBER() OVER (PARTITION BY consultation_id ORDER BY at_ms DESC, id DESC) AS rn
+         FROM consultation_events
+         WHERE ${IN_RANGE} AND kind = 'completed'
+       ) latest
+       WHERE rn = 1`,
+      params,
+    ),
+    db.all<{ question: string; reached: number | string; answered: number | string }>(
+      `SELECT question, SUM(reached) AS reached, SUM(answered) AS answered FROM (
+         SELECT next_question AS question, COUNT(DISTINCT consultation_id) AS reached, 0 AS answered
+         FROM consultation_events
+         WHERE ${IN_RANGE} AND next_question IS NOT NULL
+         GROUP BY next_question
+         UNION ALL
+         SELECT question, 0 AS reached, COUNT(DISTINCT consultation_id) AS answered
+         FROM consultation_events
+         WHERE ${IN_RANGE} AND kind = 'answered' AND question IS NOT NULL
+         GROUP BY question
+       ) counts
+       GROUP BY question
+       ORDER BY SUM(reached) DESC, question`,
+      params,
+    ),
+    db.all<{ ms: number | string }>(
+      `SELECT MIN(CASE WHEN kind = 'completed' THEN at_ms END)
+            - MIN(CASE WHEN kind = 'started' THEN at_ms END) AS ms
+       FROM consultation_events
+       WHERE ${IN_RANGE} AND kind IN ('started', 'completed')
+       GROUP BY consultation_id
+       HAVING COUNT(CASE WHEN kind = 'completed' THEN 1 END) > 0
+          AND COUNT(CASE WHEN kind = 'started' THEN 1 END) > 0`,
+      params,
+    ),
+  ]);
+  return {
+    perDay: perDay.map((r) => ({
+      day: new Date(Number(r.day) * DAY_MS).toISOString().slice(0, 10),
+      started: Number(r.started),
+      completed: Number(r.completed),
+    })),
+    outcomes: tally(outcomes.map((r) => r.route ?? "")).map(([route, count]) => ({ route, count })),
+    fees: tally(outcomes.map((r) => r.fee ?? "none")).map(([fee, count]) => ({ fee, count })),
+    dropOff: dropOff.map((r) => ({
+      question: r.question,
+      reached: Number(r.reached),
+      answered: Number(r.answered),
+    })),
+    medianSecondsToOutcome: median(durations.map((r) => Number(r.ms) / 1000)),
+  };
+}
+
+/** Counts per value, most frequent first, ties by value. */
+function tally(values: readonly string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const upper = sorted[mid] as number;
+  return sorted.length % 2 === 1 ? upper : ((sorted[mid - 1] as number) + upper) / 2;
+}
+
+type ReportSqlRow = {
+  consultation_id: string;
+  workspace: string;
+  user_id: string;
+  channel: string;
+  flow_id: string;
+  flow_version: number | string;
+  started_ms: number | string;
+  completed_ms: number | string | null;
+  route: string | null;
+  installer: string | null;
+  fee: string | null;
+  answers: number | string;
+  shared: number | string;
+  handed_off: number | string;
+  assignee: string | null;
+};
+
+export async function queryReport(db: SqlRunner, range: StatsRange): Promise<ReportRow[]> {
+  const rows = await db.all<ReportSqlRow>(
+    `WITH c AS (
+       SELECT consultation_id,
+         MIN(workspace) AS workspace, MIN(user_id) AS user_id, MIN(channel) AS channel,
+         MIN(flow_id) AS flow_id, MAX(flow_version) AS flow_version,
+         MIN(at_ms) AS started_ms,
+         SUM(CASE WHEN kind = 'answered' THEN 1 ELSE 0 END) AS answers,
+         MAX(CASE WHEN kind = 'shared' THEN 1 ELSE 0 END) AS shared,
+         MAX(CASE WHEN kind = 'handed_off' THEN 1 ELSE 0 END) AS handed_off,
+         MAX(CASE WHEN kind = 'taken' THEN assignee END) AS taken_by
+       FROM consultation_events
+       GROUP BY consultation_id
+       HAVING MIN(at_ms) >= $1 AND MIN(at_ms) < $2
+     ), done AS (
+       SELECT consultation_id, at_ms, route, installer, fee,
+         ROW_NUMBER() OVER (PARTITION BY consultation_id ORDER BY at_ms DESC, id DESC) AS rn
+       FROM consultation_events
+       WHERE kind = 'completed'
+     ), h AS (
+       SELECT consultation_id, MAX(assignee) AS assignee FROM handoffs GROUP BY consultation_id
+     )
+     SELECT c.consultation_id, c.workspace, c.user_id, c.channel, c.flow_id, c.flow_version,
+       c.started_ms, done.at_ms AS completed_ms, done.route, done.installer, done.fee,
+       c.answers, c.shared, c.handed_off, COALESCE(h.assignee, c.taken_by) AS assignee
+     FROM c
+     LEFT JOIN done ON done.consultation_id = c.consultation_id AND done.rn = 1
+     LEFT JOIN h ON h.consultation_id = c.consultation_id
+     ORDER BY c.started_ms, c.consultation_id`,
+    bounds(range),
+  );
+  return rows.map((r) => ({
+    id: r.consultation_id,
+    workspace: r.workspace,
+    user: r.user_id,
+    channel: r.channel,
+    flow: r.flow_id,
+    version: Number(r.flow_version),
+    started_at: new Date(Number(r.started_ms)).toISOString(),
+    completed_at: r.completed_ms === null ? "" : new Date(Number(r.completed_ms)).toISOString(),
+    route: r.route ?? "",
+    installer: r.installer ?? "",
+    fee: r.fee ?? "",
+    answers: Number(r.answers),
+    shared: Number(r.shared) > 0,
+    handed_off: Number(r.handed_off) > 0,
+    assignee: r.assignee ?? "",
+  }));
+}
+
+export async function countEvents(db: SqlRunner): Promise<number> {
+  const [row] = await db.all<{ n: number | string }>("SELECT COUNT(*) AS n FROM consultation_events");
+  return Number(row?.n ?? 0);
+}
+
+export async function eraseUser(db: SqlRunner, userId: string): Promise<number> {
+  const ofUser = "SELECT consultation_id FROM consultation_events WHERE user_id = $1";
+  // Handoffs first: the second statement's subquery needs the events still there.
+  const counts = await db.transaction([
+    { sql: `DELETE FROM handoffs WHERE user_id = $1 OR consultation_id IN (${ofUser})`, params: [userId] },
+    { sql: `DELETE FROM consultation_events WHERE consultation_id IN (${ofUser})`, params: [userId] },
+  ]);
+  return sum(counts);
+}
+
+export async function purgeOlderThan(db: SqlRunner, days: number, now: Date): Promise<number> {
+  if (!Number.isFinite(days) || days < 0) throw new RangeError(`retention days must be ≥ 0, got ${days}`);
+  const cutoff = now.getTime() - days * DAY_MS;
+  // Whole consultations go, so a report never shows one with its start purged.
+  const counts = await db.transaction([
+    {
+      sql: `DELETE FROM consultation_events WHERE consultation_id IN (
+              SELECT consultation_id FROM consultation_events GROUP BY consultation_id HAVING MAX(at_ms) < $1)`,
+      params: [cutoff],
+    },
+    {
+      sql: `DELETE FROM handoffs WHERE created_ms < $1 AND NOT EXISTS (
+              SELECT 1 FROM consultation_events e WHERE e.consultation_id = handoffs.consultation_id)`,
+      params: [cutoff],
+    },
+  ]);
+  return sum(counts);
+}
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+type HandoffSqlRow = {
+  id: string;
+  consultation_id: string;
+  workspace: string;
+  channel: string;
+  user_id: string;
+  summary: string;
+  staff_channel: string;
+  staff_message_ts: string | null;
+  created_ms: number | string;
+  assignee: string | null;
+  taken_ms: number | string | null;
+};
+
+function toHandoff(r: HandoffSqlRow): Handoff {
+  return {
+    id: r.id,
+    consultationId: r.consultation_id,
+    workspace: r.workspace,
+    channel: r.channel,
+    user: r.user_id,
+    summary: r.summary,
+    staffChannel: r.staff_channel,
+    ...(r.staff_message_ts === null ? {} : { staffMessageTs: r.staff_message_ts }),
+    createdAt: new Date(Number(r.created_ms)),
+    assignee: r.assignee,
+    takenAt: r.taken_ms === null ? null : new Date(Number(r.taken_ms)),
+  };
+}
+
+export async function getHandoff(db: SqlRunner, id: string): Promise<Handoff | null> {
+  const [row] = await db.all<HandoffSqlRow>("SELECT * FROM handoffs WHERE id = $1", [id]);
+  return row === undefined ? null : toHandoff(row);
+}
+
+/** Idempotent: asking twice (a double click) returns the handoff created first. */
+export async function createHandoff(db: SqlRunner, h: NewHandoff, now = new Date()): Promise<Handoff> {
+  await db.transaction([
+    {
+      sql: `INSERT INTO handoffs (id, consultation_id, workspace, channel, user_id, summary, staff_channel,
+              staff_message_ts, created_ms)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+      params: [
+        h.id,
+        h.consultationId,
+        h.workspace,
+        h.channel,
+        h.user,
+        h.summary,
+        h.staffChannel,
+        h.staffMessageTs ?? null,
+        now.getTime(),
+      ],
+    },
+  ]);
+  const created = await getHandoff(db, h.id);
+  if (created === null) throw new Error(`handoff ${h.id} vanished right after it was created`);
+  return created;
+}
+
+export async function setHandoffMessage(db: SqlRunner, id: string, ts: string): Promise<void> {
+  await db.transaction([
+    { sql: "UPDATE handoffs SET staff_message_ts = $2 WHERE id = $1", params: [id, ts] },
+  ]);
+}
+
+export async function takeHandoff(
+  db: SqlRunner,
+  id: string,
+  assignee: string,
+  now = new Date(),
+): Promise<TakeResult> {
+  // One conditional UPDATE: the database serialises concurrent takers, so exactly one matches.
+  const [taken] = await db.all<HandoffSqlRow>(
+    `UPDATE handoffs SET assignee = $2, taken_ms = $3 WHERE id = $1 AND assignee IS NULL RETURNING *`,
+    [id, assignee, now.getTime()],
+  );
+  if (taken !== undefined) return { ok: true, handoff: toHandoff(taken) };
+  const existing = await getHandoff(db, id);
+  if (existing === null) return { ok: false, reason: "not_found" };
+  // The same person pressing twice keeps it.
+  if (existing.assignee === assignee) return { ok: true, handoff: existing };
+  return { ok: false, reason: "already_taken", handoff: existing };
+}

@@ -1,0 +1,142 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from "./migrations.ts";
+import * as q from "./sqlQueries.ts";
+import type { SqlRunner, Statement } from "./sqlRunner.ts";
+import type { ConsultationEvent, NewHandoff, RecordStore, StatsRange } from "./types.ts";
+
+export const DEFAULT_SQLITE_PATH = "./data/consultations.db";
+
+export type SqliteStoreOptions = {
+  path?: string;
+  /**
+   * How long a write waits for another process's lock (a CLI) before failing.
+   * better-sqlite3 waits synchronously, blocking the event loop, so keep it
+   * short: the buffered recorder retries failed writes anyway. Default 1000.
+   */
+  busyTimeoutMs?: number;
+};
+
+/** better-sqlite3 binds named parameters only: $1 → @p1 with { p1 }. */
+function named(params: readonly unknown[] = []): Record<string, unknown> {
+  return Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v]));
+}
+const rewrite = (sql: string) => sql.replace(/\$(\d+)/g, "@p$1");
+
+/**
+ * SQLite file store for a single instance. Calls are synchronous underneath
+ * (better-sqlite3); they are quick, and WAL keeps readers (report, erase CLIs)
+ * from blocking the app's writes.
+ */
+export class SqliteStore implements RecordStore {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly runner: SqlRunner;
+  private readonly insert: Database.Statement;
+  private readonly insertMany: (events: readonly ConsultationEvent[]) => number;
+
+  constructor(options: SqliteStoreOptions = {}) {
+    this.path = options.path ?? DEFAULT_SQLITE_PATH;
+    if (this.path !== ":memory:") mkdirSync(dirname(this.path), { recursive: true });
+    this.db = new Database(this.path);
+    this.db.pragma("journal_mode = WAL");
+    // NORMAL is durable across application crashes under WAL; only a power loss can lose the last commits.
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 1000}`);
+    this.runner = this.makeRunner();
+    this.migrateNow();
+    const cols = q.EVENT_COLUMNS;
+    this.insert = this.db.prepare(
+      `INSERT INTO consultation_events (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})
+       ON CONFLICT (id) DO NOTHING`,
+    );
+    this.insertMany = this.db.transaction((events: readonly ConsultationEvent[]) => {
+      let added = 0;
+      for (const e of events) added += this.insert.run(...q.eventValues(e)).changes;
+      return added;
+    });
+  }
+
+  private makeRunner(): SqlRunner {
+    const db = this.db;
+    return {
+      all: async <T>(sql: string, params?: readonly unknown[]) =>
+        db.prepare(rewrite(sql)).all(named(params)) as T[],
+      transaction: async (statements: readonly Statement[]) =>
+        db
+          .transaction(() => statements.map((s) => db.prepare(rewrite(s.sql)).run(named(s.params)).changes))
+          .immediate(),
+    };
+  }
+
+  /**
+   * Runs at construction so the insert statement can be prepared. IMMEDIATE
+   * takes the write lock first, so two processes starting on one file apply
+   * each migration once.
+   */
+  private migrateNow(): void {
+    this.db
+      .transaction(() => {
+        this.db.exec(SCHEMA_MIGRATIONS_TABLE);
+        const done = new Set(
+          this.db
+            .prepare("SELECT version FROM schema_migrations")
+            .all()
+            .map((r) => (r as { version: number }).version),
+        );
+        for (const m of MIGRATIONS) {
+          if (done.has(m.version)) continue;
+          this.db.exec(m.sqlite);
+          this.db
+            .prepare("INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?, ?, ?)")
+            .run(m.version, m.name, Date.now());
+        }
+      })
+      .immediate();
+  }
+
+  async migrate(): Promise<void> {
+    this.migrateNow();
+  }
+
+  async record(events: readonly ConsultationEvent[]): Promise<number> {
+    return events.length === 0 ? 0 : this.insertMany(events);
+  }
+
+  countEvents() {
+    return q.countEvents(this.runner);
+  }
+  stats(range?: StatsRange) {
+    return q.queryStats(this.runner, range);
+  }
+  report(range: StatsRange) {
+    return q.queryReport(this.runner, range);
+  }
+  eraseUser(userId: string) {
+    return q.eraseUser(this.runner, userId);
+  }
+  purgeOlderThan(days: number, now = new Date()) {
+    return q.purgeOlderThan(this.runner, days, now);
+  }
+  createHandoff(h: NewHandoff) {
+    return q.createHandoff(this.runner, h);
+  }
+  takeHandoff(id: string, assignee: string) {
+    return q.takeHandoff(this.runner, id, assignee);
+  }
+  getHandoff(id: string) {
+    return q.getHandoff(this.runner, id);
+  }
+  setHandoffMessage(id: string, ts: string) {
+    return q.setHandoffMessage(this.runner, id, ts);
+  }
+  /** Lets tests and tools inspect the schema. */
+  appliedMigrations(): Promise<{ version: number; name: string }[]> {
+    return this.runner.all("SELECT version, name FROM schema_migrations ORDER BY version");
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

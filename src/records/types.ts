@@ -1,0 +1,167 @@
+export type Logger = {
+  info: (msg: string) => void;
+  warn: (msg: string) => void;
+  error: (msg: string) => void;
+};
+
+/** What happened in a consultation. One click gives at most a few events. */
+export type EventKind =
+  | "started"
+  | "answered"
+  | "back"
+  | "changed"
+  | "completed"
+  | "shared"
+  | "handed_off"
+  | "taken";
+
+export const EVENT_KINDS: readonly EventKind[] = [
+  "started",
+  "answered",
+  "back",
+  "changed",
+  "completed",
+  "shared",
+  "handed_off",
+  "taken",
+];
+
+export type ConsultationEvent = {
+  /**
+   * Idempotency key: a duplicated or redelivered click must produce the same id
+   * (see eventId.ts), so the event is stored once.
+   */
+  id: string;
+  consultationId: string;
+  kind: EventKind;
+  workspace: string;
+  /** The customer whose consultation it is (also on staff events such as "taken"). */
+  user: string;
+  channel: string;
+  flowId: string;
+  flowVersion: number;
+  at: Date;
+  /** "answered"/"changed": the question answered; "back": the question left. */
+  question?: string;
+  option?: string;
+  /**
+   * The question asked after this event, or null when it led to an outcome.
+   * Drop-off ("reached") is counted from it, so set it on started, answered,
+   * back and changed events.
+   */
+  next?: string | null;
+  /** "completed": the outcome reached. */
+  route?: string;
+  installer?: string;
+  /** Fee code. */
+  fee?: string;
+  /** "taken": the staff member who took the handoff. */
+  assignee?: string;
+  /** Small JSON for anything else worth keeping; not queried. */
+  details?: Record<string, unknown>;
+};
+
+export type StatsRange = {
+  /** Inclusive. */
+  since?: Date;
+  /** Exclusive. */
+  until?: Date;
+};
+
+export type Stats = {
+  /** UTC days, ascending; counts distinct consultations. */
+  perDay: { day: string; started: number; completed: number }[];
+  /** Final outcome of each completed consultation (its latest "completed" event). */
+  outcomes: { route: string; count: number }[];
+  fees: { fee: string; count: number }[];
+  /** reached = consultations asked the question; answered = consultations that answered it. */
+  dropOff: { question: string; reached: number; answered: number }[];
+  /** From "started" to the first "completed"; null when none completed. */
+  medianSecondsToOutcome: number | null;
+};
+
+export type ReportRow = {
+  id: string;
+  workspace: string;
+  user: string;
+  channel: string;
+  flow: string;
+  version: number;
+  /** ISO 8601, UTC. */
+  started_at: string;
+  /** ISO 8601 of the latest "completed" event, or "" when unfinished. */
+  completed_at: string;
+  route: string;
+  installer: string;
+  fee: string;
+  answers: number;
+  shared: boolean;
+  handed_off: boolean;
+  assignee: string;
+};
+
+export const REPORT_COLUMNS: readonly (keyof ReportRow)[] = [
+  "id",
+  "workspace",
+  "user",
+  "channel",
+  "flow",
+  "version",
+  "started_at",
+  "completed_at",
+  "route",
+  "installer",
+  "fee",
+  "answers",
+  "shared",
+  "handed_off",
+  "assignee",
+];
+
+export type NewHandoff = {
+  id: string;
+  consultationId: string;
+  workspace: string;
+  channel: string;
+  /** The customer asking for help. */
+  user: string;
+  summary: string;
+  staffChannel: string;
+  staffMessageTs?: string;
+};
+
+export type Handoff = NewHandoff & {
+  createdAt: Date;
+  assignee: string | null;
+  takenAt: Date | null;
+};
+
+export type TakeResult =
+  | { ok: true; handoff: Handoff }
+  /** Someone took it first (handoff.assignee says who), or the handoff does not exist. */
+  | { ok: false; reason: "already_taken"; handoff: Handoff }
+  | { ok: false; reason: "not_found" };
+
+export interface RecordStore {
+  /** Applies the migrations not yet applied; safe to call at every start. */
+  migrate(): Promise<void>;
+  /** The schema versions applied, ascending. */
+  appliedMigrations(): Promise<{ version: number; name: string }[]>;
+  /** Stores the events whose id is new; returns how many were new. */
+  record(events: readonly ConsultationEvent[]): Promise<number>;
+  /** Events stored; for health checks and tests. */
+  countEvents(): Promise<number>;
+  stats(range?: StatsRange): Promise<Stats>;
+  /** One row per consultation whose first event is in the range, oldest first. */
+  report(range: StatsRange): Promise<ReportRow[]>;
+  /** Removes every consultation (events and handoffs) of a customer; returns rows removed. */
+  eraseUser(userId: string): Promise<number>;
+  /** Removes consultations whose latest event, and handoffs created, before now − days; returns rows removed. */
+  purgeOlderThan(days: number, now?: Date): Promise<number>;
+  createHandoff(handoff: NewHandoff): Promise<Handoff>;
+  /** First taker wins, atomically, across instances. */
+  takeHandoff(id: string, assignee: string): Promise<TakeResult>;
+  getHandoff(id: string): Promise<Handoff | null>;
+  setHandoffMessage(id: string, staffMessageTs: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,271 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { ConsultationEvent, NewHandoff, RecordStore } from "../../src/records/types.ts";
+import { DAY1, DAY2, EVENTS, expectedStats } from "./fixture.ts";
+
+/** Opens stores on a private database (a temp file, or a fresh PostgreSQL schema). */
+export type StoreHarness = {
+  /** A store on a new, empty database; migrated unless told otherwise (SQLite always migrates). */
+  fresh(options?: { migrate?: boolean }): Promise<RecordStore>;
+  /** A second store on the same database as `of` (another instance), not yet migrated. */
+  another(of: RecordStore): Promise<RecordStore>;
+  cleanup(): Promise<void>;
+};
+
+const handoff = (id: string, consultationId = "C", user = "U1"): NewHandoff => ({
+  id,
+  consultationId,
+  workspace: "T1",
+  channel: `D-${user}`,
+  user,
+  summary: "q1: yes\nq2: yes → we_install, fee F2",
+  staffChannel: "C-STAFF",
+});
+
+/**
+ * The one suite every store must pass. `harness` is null when the store is
+ * not available here; the tests then show as skipped.
+ */
+export function describeStore(name: string, makeHarness: (() => StoreHarness) | null) {
+  describe.skipIf(makeHarness === null)(`RecordStore: ${name}`, () => {
+    let h: StoreHarness;
+    const stores: RecordStore[] = [];
+    const fresh = async (options?: { migrate?: boolean }) => {
+      h ??= (makeHarness as () => StoreHarness)();
+      const s = await h.fresh(options);
+      stores.push(s);
+      return s;
+    };
+    const another = async (of: RecordStore) => {
+      const s = await h.another(of);
+      stores.push(s);
+      return s;
+    };
+    afterEach(async () => {
+      await Promise.all(stores.splice(0).map((s) => s.close()));
+      await h?.cleanup();
+    });
+
+    it("applies the versioned migrations once; re-running is a no-op", async () => {
+      const store = await fresh();
+      const applied = await store.appliedMigrations();
+      expect(applied.map((m) => m.version)).toEqual([1, 2]);
+      await store.record(EVENTS);
+      await store.migrate();
+      const again = await another(store);
+      await again.migrate();
+      expect(await again.appliedMigrations()).toEqual(applied);
+      expect(await again.countEvents()).toBe(EVENTS.length);
+    });
+
+    it("records a duplicated or redelivered event once", async () => {
+      const store = await fresh();
+      const [first, second] = EVENTS as [ConsultationEvent, ConsultationEvent];
+      expect(await store.record([first, first, second])).toBe(2);
+      expect(await store.record(EVENTS)).toBe(EVENTS.length - 2);
+      expect(await store.record(EVENTS)).toBe(0);
+      expect(await store.countEvents()).toBe(EVENTS.length);
+    });
+
+    it("keeps every field of an event", async () => {
+      const store = await fresh();
+      await store.record(EVENTS);
+      const rows = await store.report({ since: new Date(`${DAY1}T00:00:00Z`) });
+      expect(rows.find((r) => r.id === "C")).toMatchObject({ handed_off: true, assignee: "S1", version: 3 });
+    });
+
+    it("computes exact stats from a known set of events", async () => {
+      const store = await fresh();
+      await store.record(EVENTS);
+      expect(await store.stats()).toEqual(expectedStats);
+    });
+
+    it("limits stats to a range (since inclusive, until exclusive)", async () => {
+      const store = await fresh();
+      await store.record(EVENTS);
+      const day2 = { since: new Date(`${DAY2}T00:00:00Z`) };
+      const s = await store.stats(day2);
+      expect(s.perDay).toEqual([{ day: DAY2, started: 2, completed: 2 }]);
+      expect(s.outcomes).toEqual([
+        { route: "move_self", count: 1 },
+        { route: "needs_check", count: 1 },
+      ]);
+      expect(s.medianSecondsToOutcome).toBe(105);
+      const day1 = await store.stats({ until: new Date(`${DAY2}T00:00:00Z`) });
+      expect(day1.perDay).toEqual([{ day: DAY1, started: 2, completed: 1 }]);
+      expect(day1.dropOff).toEqual([
+        { question: "q1", reached: 2, answered: 2 },
+        { question: "q2", reached: 1, answered: 1 },
+        { question: "q3", reached: 1, answered: 0 },
+      ]);
+      expect(day1.medianSecondsToOutcome).toBe(60);
+      const empty = await store.stats({ since: new Date("2030-01-01T00:00:00Z") });
+      expect(empty).toEqual({
+        perDay: [],
+        outcomes: [],
+        fees: [],
+        dropOff: [],
+        medianSecondsToOutcome: null,
+      });
+    });
+
+    it("reports one row per consultation started in the range", async () => {
+      const store = await fresh();
+      await store.record(EVENTS);
+      await store.createHandoff(handoff("h-C"));
+      await store.takeHandoff("h-C", "S1");
+      const rows = await store.report({ since: new Date(`${DAY1}T00:00:00Z`) });
+      expect(rows).toEqual([
+        {
+          id: "A",
+          workspace: "T1",
+          user: "U1",
+          channel: "D-U1",
+          flow: "ssl-migration",
+          version: 3,
+          started_at: `${DAY1}T10:00:00.000Z`,
+          completed_at: `${DAY1}T10:01:00.000Z`,
+          route: "move_self",
+          installer: "customer",
+          fee: "F0",
+          answers: 2,
+          shared: true,
+          handed_off: false,
+          assignee: "",
+        },
+        {
+          id: "B",
+          workspace: "T1",
+          user: "U2",
+          channel: "D-U2",
+          flow: "ssl-migration",
+          version: 3,
+          started_at: `${DAY1}T11:00:00.000Z`,
+          completed_at: "",
+          route: "",
+          installer: "",
+          fee: "",
+          answers: 1,
+          shared: false,
+          handed_off: false,
+          assignee: "",
+        },
+        {
+          id: "C",
+          workspace: "T1",
+          user: "U1",
+          channel: "D-U1",
+          flow: "ssl-migration",
+          version: 3,
+          started_at: `${DAY2}T09:00:00.000Z`,
+          completed_at: `${DAY2}T09:05:00.000Z`,
+          route: "move_self",
+          installer: "customer",
+          fee: "F0",
+          answers: 2,
+          shared: false,
+          handed_off: true,
+          assignee: "S1",
+        },
+        {
+          id: "D",
+          workspace: "T1",
+          user: "U3",
+          channel: "D-U3",
+          flow: "ssl-migration",
+          version: 3,
+          started_at: `${DAY2}T10:00:00.000Z`,
+          completed_at: `${DAY2}T10:01:30.000Z`,
+          route: "needs_check",
+          installer: "us",
+          fee: "",
+          answers: 3,
+          shared: false,
+          handed_off: false,
+          assignee: "",
+        },
+      ]);
+      const later = await store.report({
+        since: new Date(`${DAY1}T10:30:00Z`),
+        until: new Date(`${DAY2}T09:30:00Z`),
+      });
+      expect(later.map((r) => r.id)).toEqual(["B", "C"]);
+    });
+
+    it("erases every record of one user and says how many", async () => {
+      const store = await fresh();
+      await store.record(EVENTS);
+      await store.createHandoff(handoff("h-C"));
+      await store.createHandoff(handoff("h-B", "B", "U2"));
+      const ofU1 = EVENTS.filter((e) => e.user === "U1").length;
+      expect(ofU1).toBe(13);
+      expect(await store.eraseUser("U1")).toBe(ofU1 + 1);
+      expect(await store.eraseUser("U1")).toBe(0);
+      expect(await store.getHandoff("h-C")).toBeNull();
+      expect(await store.getHandoff("h-B")).not.toBeNull();
+      expect(await store.countEvents()).toBe(EVENTS.length - ofU1);
+      expect((await store.report({ since: new Date(0) })).map((r) => r.id)).toEqual(["B", "D"]);
+    });
+
+    it("purges whole consultations older than the retention period", async () => {
+      const store = await fresh();
+      await store.record(EVENTS);
+      await store.createHandoff(handoff("h-B", "B", "U2"));
+      // Cutoff day 1 12:00: A and B ended before it, C and D after.
+      expect(await store.purgeOlderThan(1, new Date(`${DAY2}T12:00:00Z`))).toBe(7);
+      expect((await store.report({ since: new Date(0) })).map((r) => r.id)).toEqual(["C", "D"]);
+      // The handoff is younger than the cutoff: kept until it is old too.
+      expect(await store.getHandoff("h-B")).not.toBeNull();
+      const tomorrow = new Date(Date.now() + 86_400_000);
+      expect(await store.purgeOlderThan(0, tomorrow)).toBe(EVENTS.length - 7 + 1);
+      expect(await store.countEvents()).toBe(0);
+      await expect(store.purgeOlderThan(-1)).rejects.toThrow(/≥ 0/);
+    });
+
+    it("creates handoffs idempotently and lets the first taker win", async () => {
+      const store = await fresh();
+      const created = await store.createHandoff(handoff("h1"));
+      expect(created).toMatchObject({ id: "h1", assignee: null, takenAt: null, consultationId: "C" });
+      expect(created.staffMessageTs).toBeUndefined();
+      expect(await store.createHandoff({ ...handoff("h1"), summary: "other" })).toEqual(created);
+      await store.setHandoffMessage("h1", "1700000000.000100");
+      expect((await store.getHandoff("h1"))?.staffMessageTs).toBe("1700000000.000100");
+
+      const won = await store.takeHandoff("h1", "S1");
+      expect(won).toMatchObject({ ok: true, handoff: { assignee: "S1" } });
+      expect(await store.takeHandoff("h1", "S2")).toMatchObject({
+        ok: false,
+        reason: "already_taken",
+        handoff: { assignee: "S1" },
+      });
+      expect(await store.takeHandoff("h1", "S1")).toMatchObject({ ok: true, handoff: { assignee: "S1" } });
+      expect(await store.takeHandoff("nope", "S1")).toEqual({ ok: false, reason: "not_found" });
+      expect(await store.getHandoff("nope")).toBeNull();
+    });
+
+    it("lets exactly one of many concurrent takers win, across instances", async () => {
+      const store = await fresh();
+      await store.createHandoff(handoff("h2"));
+      const others = await Promise.all([1, 2, 3, 4].map(() => another(store)));
+      const takers = Array.from({ length: 12 }, (_, i) => `S${i}`);
+      const instances = [store, ...others];
+      const results = await Promise.all(
+        takers.map((s, i) => (instances[i % instances.length] as RecordStore).takeHandoff("h2", s)),
+      );
+      const winners = results.filter((r) => r.ok);
+      expect(winners).toHaveLength(1);
+      const assignee = (await store.getHandoff("h2"))?.assignee;
+      expect(winners[0]).toMatchObject({ handoff: { assignee } });
+      for (const r of results)
+        if (!r.ok) expect(r).toMatchObject({ reason: "already_taken", handoff: { assignee } });
+    });
+
+    it("migrates safely when several instances start at once", async () => {
+      const blank = await fresh({ migrate: false });
+      const instances = await Promise.all([1, 2, 3, 4].map(() => another(blank)));
+      await Promise.all([blank, ...instances].map((s) => s.migrate()));
+      expect((await blank.appliedMigrations()).map((m) => m.version)).toEqual([1, 2]);
+      await Promise.all(instances.map((s) => s.record(EVENTS)));
+      expect(await blank.countEvents()).toBe(EVENTS.length);
+    });
+  });
+}

@@ -1,0 +1,73 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { openStore, redactUrl, StoreConfigError } from "../../src/records/openStore.ts";
+import { applyRetention, retentionDaysFromEnv, scheduleRetention } from "../../src/records/retention.ts";
+import { SqliteStore } from "../../src/records/sqliteStore.ts";
+import { EVENTS } from "./fixture.ts";
+import { tempDir } from "./harnesses.ts";
+import { memoryLogger, waitFor } from "./waitFor.ts";
+
+describe("openStore", () => {
+  it("uses SQLite at SQLITE_PATH when DATABASE_URL is unset, creating the folder", async () => {
+    const { dir, remove } = tempDir();
+    const path = join(dir, "a", "b", "records.db");
+    const { store, description } = await openStore({ SQLITE_PATH: path });
+    expect(store).toBeInstanceOf(SqliteStore);
+    expect(description).toBe(`SQLite ${path}`);
+    expect((await store.appliedMigrations()).length).toBeGreaterThan(0);
+    await store.close();
+    remove();
+  });
+
+  it("rejects a DATABASE_URL that is not PostgreSQL, clearly", async () => {
+    await expect(openStore({ DATABASE_URL: "mysql://u:secret@h/db" })).rejects.toThrow(StoreConfigError);
+    await expect(openStore({ DATABASE_URL: "mysql://u:secret@h/db" })).rejects.toThrow(
+      /must be a postgres:\/\/ or postgresql:\/\/ URL \(got mysql:\)/,
+    );
+    await expect(openStore({ DATABASE_URL: "./file.db" })).rejects.not.toThrow(/secret/);
+  });
+
+  it("fails with the driver's error when PostgreSQL is unreachable, without the password", async () => {
+    const err = await openStore({ DATABASE_URL: "postgres://u:s3cret@127.0.0.1:1/db" }).catch(
+      (e: Error) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/ECONNREFUSED/);
+    expect((err as Error).message).not.toContain("s3cret");
+  });
+
+  it("redacts passwords from URLs", () => {
+    expect(redactUrl("postgres://u:p%40ss@h:5432/db")).toBe("postgres://u:***@h:5432/db");
+    expect(redactUrl("postgres://h/db")).toBe("postgres://h/db");
+    expect(redactUrl("not a url")).toBe("(unparseable URL)");
+  });
+});
+
+describe("retention", () => {
+  it("reads RETENTION_DAYS: unset keeps everything, else whole days ≥ 1", () => {
+    expect(retentionDaysFromEnv({})).toBeNull();
+    expect(retentionDaysFromEnv({ RETENTION_DAYS: " " })).toBeNull();
+    expect(retentionDaysFromEnv({ RETENTION_DAYS: "30" })).toBe(30);
+    for (const bad of ["0", "-1", "1.5", "thirty"]) {
+      expect(() => retentionDaysFromEnv({ RETENTION_DAYS: bad })).toThrow(/RETENTION_DAYS must be/);
+    }
+  });
+
+  it("purges at start and logs how many; failures are logged, not thrown", async () => {
+    const { dir, remove } = tempDir();
+    const store = new SqliteStore({ path: join(dir, "r.db") });
+    await store.record(EVENTS);
+    const logger = memoryLogger();
+    const stop = scheduleRetention(store, 30, logger);
+    await waitFor("purge", async () => (await store.countEvents()) === 0);
+    stop();
+    await waitFor("log line", () => logger.lines.length > 0);
+    expect(logger.lines[0]?.msg).toBe(
+      `records: retention removed ${EVENTS.length} record(s) older than 30 day(s)`,
+    );
+    await store.close();
+    expect(await applyRetention(store, 30, logger)).toBe(0);
+    expect(logger.lines.at(-1)).toMatchObject({ level: "warn" });
+    remove();
+  });
+});
