@@ -19,6 +19,19 @@ export type Config = {
   slashCommand: string;
   flowFile: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  records: {
+    /** PostgreSQL; unset → SQLite at sqlitePath. */
+    databaseUrl?: string;
+    sqlitePath: string;
+    /** Days to keep records; null keeps everything. */
+    retentionDays: number | null;
+    /** Events held in memory while the database is unreachable. */
+    queueSize: number;
+  };
+  /** Handoffs go here; unset → no "Ask staff" button. */
+  staffChannelId?: string;
+  /** May see the statistics. */
+  staffUserIds: string[];
 };
 
 const boolFlag = z
@@ -52,6 +65,45 @@ const Env = z.object({
   LOG_LEVEL: z
     .enum(["debug", "info", "warn", "error"], { error: "expected one of debug, info, warn, error" })
     .default("info"),
+  DATABASE_URL: z
+    .string()
+    .regex(
+      /^postgres(ql)?:\/\/\S+$/,
+      "expected a postgres:// or postgresql:// URL (unset it to use a SQLite file)",
+    )
+    .optional(),
+  // The same default as the records layer (not imported: it would load the SQLite driver first).
+  SQLITE_PATH: z.string().min(1, "empty").default("./data/consultations.db"),
+  STAFF_CHANNEL_ID: z
+    .string()
+    .regex(/^[CG][A-Z0-9]{2,}$/, "expected a channel id like C0123ABCD (channel details → About)")
+    .optional(),
+  STAFF_USER_IDS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (ids) => ids.every((id) => /^[UW][A-Z0-9]{2,}$/.test(id)),
+      "expected Slack user ids separated by commas, like U0123ABCD,U0456EFGH",
+    ),
+  RETENTION_DAYS: z
+    .string()
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1, "expected a whole number of days (1 or more)")
+    .transform(Number)
+    .optional(),
+  RECORD_QUEUE_SIZE: z
+    .string()
+    .default("10000")
+    .refine(
+      (v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 10_000_000,
+      "expected a whole number of events (1 to 10000000)",
+    )
+    .transform(Number),
 });
 
 /** Every environment variable the app reads (documented in .env.example). */
@@ -96,6 +148,14 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       slashCommand: e.SLASH_COMMAND,
       flowFile: e.FLOW_FILE,
       logLevel: e.LOG_LEVEL,
+      records: {
+        ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+        sqlitePath: e.SQLITE_PATH,
+        retentionDays: e.RETENTION_DAYS ?? null,
+        queueSize: e.RECORD_QUEUE_SIZE,
+      },
+      ...(e.STAFF_CHANNEL_ID ? { staffChannelId: e.STAFF_CHANNEL_ID } : {}),
+      staffUserIds: e.STAFF_USER_IDS,
     },
   };
 }

@@ -29,23 +29,45 @@ if (process.env.NODE_ENV !== "production" && credentials.every((name) => !proces
   await runSlack();
 }
 
+function passwordOf(url: string | undefined): string {
+  try {
+    return url ? decodeURIComponent(new URL(url).password) : "";
+  } catch {
+    return "";
+  }
+}
+
 async function runSlack(): Promise<void> {
   const configured = loadConfig(process.env);
   if (!configured.ok) refuseToStart([formatConfigProblems(configured.problems)]);
   const { config } = configured;
 
   // Loaded only once the configuration is known to be good, so a bad one is reported at once.
-  const [{ loadFlowFile }, { formatPositionedError }, { createSlackApp }, { createLogger, describeError }] =
-    await Promise.all([
-      import("./flow/loadFlow.ts"),
-      import("./yaml/parseYaml.ts"),
-      import("./slack/app.ts"),
-      import("./slack/log.ts"),
-    ]);
+  const [
+    { loadFlowFile },
+    { formatPositionedError },
+    { createSlackApp },
+    { createLogger, describeError },
+    { startRecords },
+    { redactUrl },
+  ] = await Promise.all([
+    import("./flow/loadFlow.ts"),
+    import("./yaml/parseYaml.ts"),
+    import("./slack/app.ts"),
+    import("./slack/log.ts"),
+    import("./slack/records.ts"),
+    import("./records/openStore.ts"),
+  ]);
 
   const logger = createLogger({
     level: config.logLevel,
-    secrets: [config.botToken, config.signingSecret ?? "", config.appToken ?? ""],
+    secrets: [
+      config.botToken,
+      config.signingSecret ?? "",
+      config.appToken ?? "",
+      // The database password, should a driver ever put the URL in a message.
+      passwordOf(config.records.databaseUrl),
+    ].filter((s) => s.length >= 4),
   });
 
   const loaded = loadFlowFile(config.flowFile);
@@ -60,7 +82,22 @@ async function runSlack(): Promise<void> {
     logger.error("unhandled promise rejection", { error: describeError(reason) });
   });
 
-  const slack = createSlackApp({ config, compiled: loaded.compiled, logger });
+  // Migrations run here; a database that cannot be opened stops the start with one message.
+  let running: Awaited<ReturnType<typeof startRecords>>;
+  try {
+    running = await startRecords(config.records, logger);
+  } catch (error) {
+    const where = config.records.databaseUrl
+      ? redactUrl(config.records.databaseUrl)
+      : `SQLite ${config.records.sqlitePath}`;
+    refuseToStart([
+      `ssl-move-bot cannot start: the records database cannot be opened (${where}): ${String(describeError(error).message ?? error)}`,
+      "Check DATABASE_URL (or SQLITE_PATH), and that the database is running.",
+    ]);
+  }
+  logger.info(`records: ${running.description}`);
+
+  const slack = createSlackApp({ config, compiled: loaded.compiled, logger, records: running.records });
   try {
     const { port } = await slack.start();
     const { flow } = loaded.compiled;
@@ -85,6 +122,8 @@ async function runSlack(): Promise<void> {
       `${signal}: no longer accepting requests; waiting for ${slack.inflight.size} in-flight request(s)`,
     );
     const { drained } = await slack.stop(10_000);
+    // Then the events still queued are written (up to 5 s) before the store closes.
+    await running.close(5_000);
     logger.info(drained ? "stopped cleanly" : "stopped; some work did not finish in time");
     process.exit(drained ? 0 : 1);
   }

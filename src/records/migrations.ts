@@ -67,6 +67,18 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: handoffsTable("INTEGER"),
     postgres: handoffsTable("BIGINT"),
   },
+  {
+    // Where the customer's card is, so "Take it" can update it: its ts (DMs), or the
+    // response_url of the "Ask staff" click (ephemeral cards), and the card's button state.
+    version: 3,
+    name: "handoff customer card",
+    sqlite: `ALTER TABLE handoffs ADD COLUMN customer_message_ts TEXT;
+ALTER TABLE handoffs ADD COLUMN response_url TEXT;
+ALTER TABLE handoffs ADD COLUMN card_state TEXT;`,
+    postgres: `ALTER TABLE handoffs ADD COLUMN customer_message_ts TEXT;
+ALTER TABLE handoffs ADD COLUMN response_url TEXT;
+ALTER TABLE handoffs ADD COLUMN card_state TEXT;`,
+  },
 ];
 
 export const SCHEMA_MIGRATIONS_TABLE = `

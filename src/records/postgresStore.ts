@@ -158,6 +158,12 @@ export class PostgresStore implements RecordStore {
   setHandoffMessage(id: string, ts: string) {
     return q.setHandoffMessage(this.runner, id, ts);
   }
+  claimHandoffPost(id: string) {
+    return q.claimHandoffPost(this.runner, id);
+  }
+  releaseHandoffPost(id: string) {
+    return q.releaseHandoffPost(this.runner, id);
+  }
 
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();

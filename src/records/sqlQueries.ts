@@ -264,6 +264,9 @@ type HandoffSqlRow = {
   created_ms: number | string;
   assignee: string | null;
   taken_ms: number | string | null;
+  customer_message_ts: string | null;
+  response_url: string | null;
+  card_state: string | null;
 };
 
 function toHandoff(r: HandoffSqlRow): Handoff {
@@ -275,7 +278,12 @@ function toHandoff(r: HandoffSqlRow): Handoff {
     user: r.user_id,
     summary: r.summary,
     staffChannel: r.staff_channel,
-    ...(r.staff_message_ts === null ? {} : { staffMessageTs: r.staff_message_ts }),
+    ...(r.staff_message_ts === null || r.staff_message_ts === CLAIMED
+      ? {}
+      : { staffMessageTs: r.staff_message_ts }),
+    ...(r.customer_message_ts === null ? {} : { customerMessageTs: r.customer_message_ts }),
+    ...(r.response_url === null ? {} : { responseUrl: r.response_url }),
+    ...(r.card_state === null ? {} : { cardState: r.card_state }),
     createdAt: new Date(Number(r.created_ms)),
     assignee: r.assignee,
     takenAt: r.taken_ms === null ? null : new Date(Number(r.taken_ms)),
@@ -292,8 +300,8 @@ export async function createHandoff(db: SqlRunner, h: NewHandoff, now = new Date
   await db.transaction([
     {
       sql: `INSERT INTO handoffs (id, consultation_id, workspace, channel, user_id, summary, staff_channel,
-              staff_message_ts, created_ms)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+              staff_message_ts, created_ms, customer_message_ts, response_url, card_state)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING`,
       params: [
         h.id,
         h.consultationId,
@@ -304,6 +312,9 @@ export async function createHandoff(db: SqlRunner, h: NewHandoff, now = new Date
         h.staffChannel,
         h.staffMessageTs ?? null,
         now.getTime(),
+        h.customerMessageTs ?? null,
+        h.responseUrl ?? null,
+        h.cardState ?? null,
       ],
     },
   ]);
@@ -315,6 +326,26 @@ export async function createHandoff(db: SqlRunner, h: NewHandoff, now = new Date
 export async function setHandoffMessage(db: SqlRunner, id: string, ts: string): Promise<void> {
   await db.transaction([
     { sql: "UPDATE handoffs SET staff_message_ts = $2 WHERE id = $1", params: [id, ts] },
+  ]);
+}
+
+/** staff_message_ts while the staff message is being posted (a real ts is never empty). */
+const CLAIMED = "";
+
+export async function claimHandoffPost(db: SqlRunner, id: string): Promise<boolean> {
+  const rows = await db.all<{ id: string }>(
+    "UPDATE handoffs SET staff_message_ts = $2 WHERE id = $1 AND staff_message_ts IS NULL RETURNING id",
+    [id, CLAIMED],
+  );
+  return rows.length > 0;
+}
+
+export async function releaseHandoffPost(db: SqlRunner, id: string): Promise<void> {
+  await db.transaction([
+    {
+      sql: "UPDATE handoffs SET staff_message_ts = NULL WHERE id = $1 AND staff_message_ts = $2",
+      params: [id, CLAIMED],
+    },
   ]);
 }
 

@@ -131,6 +131,12 @@ export class SqliteStore implements RecordStore {
   setHandoffMessage(id: string, ts: string) {
     return q.setHandoffMessage(this.runner, id, ts);
   }
+  claimHandoffPost(id: string) {
+    return q.claimHandoffPost(this.runner, id);
+  }
+  releaseHandoffPost(id: string) {
+    return q.releaseHandoffPost(this.runner, id);
+  }
   /** Lets tests and tools inspect the schema. */
   appliedMigrations(): Promise<{ version: number; name: string }[]> {
     return this.runner.all("SELECT version, name FROM schema_migrations ORDER BY version");

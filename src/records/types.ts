@@ -128,6 +128,12 @@ export type NewHandoff = {
   summary: string;
   staffChannel: string;
   staffMessageTs?: string;
+  /** The customer's card in a DM (chat.update can change it). */
+  customerMessageTs?: string;
+  /** The "Ask staff" click's response_url, for an ephemeral card (30 minutes, 5 posts). */
+  responseUrl?: string;
+  /** The card's button state, to redraw it once staff take the handoff. */
+  cardState?: string;
 };
 
 export type Handoff = NewHandoff & {
@@ -163,5 +169,12 @@ export interface RecordStore {
   takeHandoff(id: string, assignee: string): Promise<TakeResult>;
   getHandoff(id: string): Promise<Handoff | null>;
   setHandoffMessage(id: string, staffMessageTs: string): Promise<void>;
+  /**
+   * True for exactly one caller per handoff (across instances): the one that
+   * posts it to the staff channel. False once claimed, or when it does not exist.
+   */
+  claimHandoffPost(id: string): Promise<boolean>;
+  /** Undoes a claim whose post failed, so the next "Ask staff" click posts it. */
+  releaseHandoffPost(id: string): Promise<void>;
   close(): Promise<void>;
 }

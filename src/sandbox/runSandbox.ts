@@ -5,8 +5,14 @@ import { createSlackApp, type SlackApp } from "../slack/app.ts";
 import { startFakeSlack } from "../slack/fakeSlack/index.ts";
 import { SignedClient } from "../slack/fakeSlack/signedClient.ts";
 import { createLogger } from "../slack/log.ts";
+import { startRecords } from "../slack/records.ts";
 import { formatPositionedError } from "../yaml/parseYaml.ts";
-import { SANDBOX_USERS, startSandboxServer } from "./sandboxServer.ts";
+import {
+  SANDBOX_STAFF_CHANNEL,
+  SANDBOX_STAFF_USERS,
+  SANDBOX_USERS,
+  startSandboxServer,
+} from "./sandboxServer.ts";
 
 export interface Sandbox {
   url: string;
@@ -34,6 +40,11 @@ export async function startSandbox(env: Record<string, string | undefined>): Pro
     SOCKET_MODE: "false",
     PORT: "0",
     SLACK_API_URL: fake.apiUrl,
+    // Handoff and statistics can be tried: #staff takes handoffs, Alex Lee is staff,
+    // and records go to their own SQLite file unless DATABASE_URL/SQLITE_PATH say otherwise.
+    STAFF_CHANNEL_ID: env.STAFF_CHANNEL_ID || SANDBOX_STAFF_CHANNEL.id,
+    STAFF_USER_IDS: env.STAFF_USER_IDS || SANDBOX_STAFF_USERS.join(","),
+    SQLITE_PATH: env.SQLITE_PATH || "./data/sandbox.db",
   });
   if (!configured.ok) {
     await fake.close();
@@ -48,7 +59,20 @@ export async function startSandbox(env: Record<string, string | undefined>): Pro
     );
   }
   const logger = createLogger({ level: config.logLevel, secrets: [botToken, signingSecret] });
-  const slack = createSlackApp({ config, compiled: loaded.compiled, logger, retries: 0 });
+  let records: Awaited<ReturnType<typeof startRecords>>;
+  try {
+    records = await startRecords(config.records, logger);
+  } catch (error) {
+    await fake.close();
+    throw new Error(`the records database cannot be opened: ${(error as Error).message}`);
+  }
+  const slack = createSlackApp({
+    config,
+    compiled: loaded.compiled,
+    logger,
+    retries: 0,
+    records: records.records,
+  });
   const { port: appPort = 0 } = await slack.start();
   const client = new SignedClient(`http://127.0.0.1:${appPort}/slack/events`, signingSecret);
   const port = Number(env.SANDBOX_PORT ?? 3000);
@@ -68,6 +92,7 @@ export async function startSandbox(env: Record<string, string | undefined>): Pro
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await slack.stop(5_000);
+      await records.close(2_000);
       client.close();
       await fake.close();
     },

@@ -31,6 +31,9 @@ export const SANDBOX_USERS: SandboxUser[] = [
   { id: "U0LEE", name: "Alex Lee (staff)", locale: "en-US" },
 ];
 export const SANDBOX_CHANNEL = { id: "C0SUPPORT", name: "support" };
+/** Where "Ask staff" posts handoffs (STAFF_CHANNEL_ID in the sandbox); U0LEE is the staff member. */
+export const SANDBOX_STAFF_CHANNEL = { id: "C0STAFF", name: "staff" };
+export const SANDBOX_STAFF_USERS = ["U0LEE"];
 
 export interface SandboxOptions {
   fake: FakeSlack;
@@ -69,7 +72,11 @@ export async function startSandboxServer(options: SandboxOptions): Promise<{ ser
     user: u.id,
     name: u.name,
   }));
-  const channels = [{ ...SANDBOX_CHANNEL, kind: "channel" as const }, ...dms];
+  const channels = [
+    { ...SANDBOX_CHANNEL, kind: "channel" as const },
+    { ...SANDBOX_STAFF_CHANNEL, kind: "channel" as const },
+    ...dms,
+  ];
   const userMessages: UserMessage[] = [];
   const streams = new Set<ServerResponse>();
   const order = new Map<string, number>();

@@ -10,6 +10,7 @@ import { register as registerEvents } from "./listeners/events/index.ts";
 import { register as registerHome } from "./listeners/home/index.ts";
 import { describeError } from "./log.ts";
 import { RecentKeys } from "./recent.ts";
+import type { AppRecords } from "./records.ts";
 
 export interface SlackAppOptions {
   config: Config;
@@ -17,6 +18,8 @@ export interface SlackAppOptions {
   logger: Logger;
   /** Web API retries; tests use 0 (the client's default retries for about 30 minutes). */
   retries?: number;
+  /** Consultation records (events, handoffs, statistics); without them nothing is recorded. */
+  records?: AppRecords;
 }
 
 export interface SlackApp {
@@ -28,7 +31,13 @@ export interface SlackApp {
   stop(timeoutMs?: number): Promise<{ drained: boolean }>;
 }
 
-export function createSlackApp({ config, compiled, logger, retries = 2 }: SlackAppOptions): SlackApp {
+export function createSlackApp({
+  config,
+  compiled,
+  logger,
+  retries = 2,
+  records,
+}: SlackAppOptions): SlackApp {
   const app = new App({
     token: config.botToken,
     ...(config.socketMode
@@ -67,6 +76,11 @@ export function createSlackApp({ config, compiled, logger, retries = 2 }: SlackA
     logger,
     inflight,
     recent: new RecentKeys(60_000),
+    ...(records ? { records } : {}),
+    staff: {
+      ...(config.staffChannelId ? { channel: config.staffChannelId } : {}),
+      users: new Set(config.staffUserIds),
+    },
   };
   registerCommands(app, deps);
   registerActions(app, deps);

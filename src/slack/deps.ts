@@ -4,6 +4,15 @@ import type { CompiledFlow } from "../flow/loadFlow.ts";
 import type { InFlight } from "./inflight.ts";
 import { describeError } from "./log.ts";
 import type { RecentKeys } from "./recent.ts";
+import type { AppRecords } from "./records.ts";
+
+/** Who staff are and where handoffs go. */
+export interface StaffSettings {
+  /** Handoffs are offered only when this is set. */
+  channel?: string;
+  /** May run `/ssl-move stats` and see the staff section in App Home. */
+  users: ReadonlySet<string>;
+}
 
 /** What every listener needs; built once in app.ts. */
 export interface Deps {
@@ -14,6 +23,9 @@ export interface Deps {
   inflight: InFlight;
   /** Redelivered events and repeated share clicks. */
   recent: RecentKeys;
+  /** Consultation records; the app works without them (tests, tools). */
+  records?: AppRecords;
+  staff: StaffSettings;
 }
 
 /**

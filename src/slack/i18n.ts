@@ -35,6 +35,11 @@ export interface UiText {
   startPrompt: string;
   helpTitle: string;
   help: (command: string) => string[];
+  askStaff: string;
+  handoffAsked: string;
+  handoffTaken: (assignee: string) => string;
+  handoffFailed: string;
+  statsRefused: string;
 }
 
 const ja: UiText = {
@@ -74,6 +79,11 @@ const ja: UiText = {
     "• ボットにメンションするか、ダイレクトメッセージを送っても始められます。アプリの「ホーム」タブにも開始ボタンがあります。",
     "• ボタンで答えていくと、使えるかどうか・条件・料金・次にすることをご案内します。結果はチャンネルに共有できます。",
   ],
+  askStaff: "担当者に相談",
+  handoffAsked: "🙋 担当者に相談内容を送りました。担当者が決まり次第、ここでお知らせします。",
+  handoffTaken: (assignee) => `🧑‍💼 担当の <@${assignee}> が対応します。追ってご連絡します。`,
+  handoffFailed: "担当者への連絡に失敗しました。少し待ってから、もう一度お試しください。",
+  statsRefused: "申し訳ありませんが、統計はスタッフの方のみご覧いただけます。",
 };
 
 const en: UiText = {
@@ -112,6 +122,11 @@ const en: UiText = {
     "• You can also mention the bot or send it a direct message; the app's Home tab has a start button too.",
     "• Answer with the buttons to learn whether the certificate can be moved, on what conditions, for what fee, and what to do next. You can share the result to the channel.",
   ],
+  askStaff: "Ask staff",
+  handoffAsked: "🙋 Your consultation was sent to our staff. We will tell you here who takes it.",
+  handoffTaken: (assignee) => `🧑‍💼 <@${assignee}> from our staff is on it and will get back to you.`,
+  handoffFailed: "Could not reach our staff just now. Please wait a moment and try again.",
+  statsRefused: "Sorry, the statistics are only available to staff members.",
 };
 
 export const UI: Record<Lang, UiText> = { ja, en };

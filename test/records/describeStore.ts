@@ -48,7 +48,7 @@ export function describeStore(name: string, makeHarness: (() => StoreHarness) | 
     it("applies the versioned migrations once; re-running is a no-op", async () => {
       const store = await fresh();
       const applied = await store.appliedMigrations();
-      expect(applied.map((m) => m.version)).toEqual([1, 2]);
+      expect(applied.map((m) => m.version)).toEqual([1, 2, 3]);
       await store.record(EVENTS);
       await store.migrate();
       const again = await another(store);
@@ -242,6 +242,35 @@ export function describeStore(name: string, makeHarness: (() => StoreHarness) | 
       expect(await store.getHandoff("nope")).toBeNull();
     });
 
+    it("keeps where the customer's card is, and lets exactly one caller claim posting a handoff", async () => {
+      const store = await fresh();
+      await store.createHandoff({
+        ...handoff("h3"),
+        responseUrl: "https://hooks.slack.com/actions/T/1/x",
+        cardState: "c2|abcdefghijkl|5|f|1|U1|ja|",
+      });
+      await store.createHandoff({ ...handoff("h4"), customerMessageTs: "1700000000.000200" });
+      expect(await store.getHandoff("h3")).toMatchObject({
+        responseUrl: "https://hooks.slack.com/actions/T/1/x",
+        cardState: "c2|abcdefghijkl|5|f|1|U1|ja|",
+      });
+      expect((await store.getHandoff("h4"))?.customerMessageTs).toBe("1700000000.000200");
+      const others = await Promise.all([1, 2, 3].map(() => another(store)));
+      const claims = await Promise.all([store, ...others].map((s) => s.claimHandoffPost("h3")));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      // Claimed but not yet posted: no staff message ts to show.
+      expect((await store.getHandoff("h3"))?.staffMessageTs).toBeUndefined();
+      // The post failed: released, the next click claims it again.
+      await store.releaseHandoffPost("h3");
+      expect(await store.claimHandoffPost("h3")).toBe(true);
+      await store.setHandoffMessage("h3", "1700000000.000300");
+      expect(await store.claimHandoffPost("h3")).toBe(false);
+      // Releasing never undoes a real post.
+      await store.releaseHandoffPost("h3");
+      expect((await store.getHandoff("h3"))?.staffMessageTs).toBe("1700000000.000300");
+      expect(await store.claimHandoffPost("nope")).toBe(false);
+    });
+
     it("lets exactly one of many concurrent takers win, across instances", async () => {
       const store = await fresh();
       await store.createHandoff(handoff("h2"));
@@ -263,7 +292,7 @@ export function describeStore(name: string, makeHarness: (() => StoreHarness) | 
       const blank = await fresh({ migrate: false });
       const instances = await Promise.all([1, 2, 3, 4].map(() => another(blank)));
       await Promise.all([blank, ...instances].map((s) => s.migrate()));
-      expect((await blank.appliedMigrations()).map((m) => m.version)).toEqual([1, 2]);
+      expect((await blank.appliedMigrations()).map((m) => m.version)).toEqual([1, 2, 3]);
       await Promise.all(instances.map((s) => s.record(EVENTS)));
       expect(await blank.countEvents()).toBe(EVENTS.length);
     });

@@ -1,4 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/runSandbox.ts";
@@ -15,9 +17,15 @@ describe.skipIf(!haveChromium && !process.env.CI)("sandbox in a real browser", (
   let sandbox: Sandbox;
   let browser: Browser;
   let page: Page;
+  let dataDir: string;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ SANDBOX_PORT: "0", LOG_LEVEL: "warn" });
+    dataDir = mkdtempSync(join(tmpdir(), "sandbox-test-"));
+    sandbox = await startSandbox({
+      SANDBOX_PORT: "0",
+      LOG_LEVEL: "warn",
+      SQLITE_PATH: join(dataDir, "sandbox.db"),
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -45,6 +53,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("sandbox in a real browser", (
   afterAll(async () => {
     await browser?.close();
     await sandbox?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   const send = async (text: string) => {
@@ -151,6 +160,27 @@ describe.skipIf(!haveChromium && !process.env.CI)("sandbox in a real browser", (
     await shared.last().waitFor({ timeout: 10_000 });
     expect(await shared.last().locator("[data-action-id]").count()).toBe(0);
     await selectUser("U0SATO");
+  });
+
+  it("hands a result to staff: Ask staff posts to #staff, Lee takes it, the customer sees who", async () => {
+    await page.getByTestId("nav-support").click();
+    await send("/ssl-move");
+    await answer([
+      ["validity", "valid"],
+      ["current_server", "our_shared"],
+      ["destination_server", "dedicated_vps_cloud"],
+      ["installer", "us"],
+    ]);
+    await waitForResult("route: handover · installer: us");
+    await click("handoff:ask");
+    await page.getByText("担当者に相談内容を送りました").last().waitFor({ timeout: 10_000 });
+    await selectUser("U0LEE");
+    await page.getByTestId("nav-staff").click();
+    await click("handoff:take");
+    await page.getByText("took it").last().waitFor({ timeout: 10_000 });
+    await selectUser("U0SATO");
+    await page.getByTestId("nav-support").click();
+    await page.getByText("が対応します").last().waitFor({ timeout: 10_000 });
   });
 
   it("refuses a click by the other simulated user and leaves the consultation unchanged", async () => {

@@ -8,6 +8,8 @@ import { type ButtonState, decodeState, encodeState, MAX_VALUE_LENGTH } from "..
 
 const state: ButtonState = {
   owner: "U012AB3CD",
+  id: "Xy_9-abcdEFG",
+  seq: 7,
   consultation: {
     flowId: "ssl-migration",
     version: 3,
@@ -24,7 +26,7 @@ describe("button state codec", () => {
   it("round-trips a consultation and its owner, compactly", () => {
     const value = encodeState(state);
     expect(value).toBe(
-      "c1|ssl-migration|3|U012AB3CD|en|validity=valid,current_server=other_shared|issuer=us,installer=self",
+      "c2|Xy_9-abcdEFG|7|ssl-migration|3|U012AB3CD|en|validity=valid,current_server=other_shared|issuer=us,installer=self",
     );
     expect(decodeState(value)).toEqual(state);
     const { kept: _, ...withoutKept } = state.consultation;
@@ -43,6 +45,17 @@ describe("button state codec", () => {
     expect(value.length).toBeLessThan(MAX_VALUE_LENGTH);
   });
 
+  it("still reads c1 buttons (before consultation ids), giving them an id derived from the value", () => {
+    const old =
+      "c1|ssl-migration|3|U012AB3CD|en|validity=valid,current_server=other_shared|issuer=us,installer=self";
+    const decoded = decodeState(old);
+    expect(decoded).toMatchObject({ owner: state.owner, consultation: state.consultation, seq: 0 });
+    expect(decoded?.id).toMatch(/^[A-Za-z0-9_-]{12}$/);
+    // A double click on the same old button names the same consultation.
+    expect(decodeState(old)?.id).toBe(decoded?.id);
+    expect(decodeState("c1|ssl-migration|3|U012AB3CD|en|validity=valid")?.id).not.toBe(decoded?.id);
+  });
+
   it("rejects anything it did not write", () => {
     for (const bad of [
       undefined,
@@ -56,6 +69,10 @@ describe("button state codec", () => {
       "c1|ssl-migration|1|U1|ja|validity=valid=x",
       "c1|ssl-migration|1|U1|ja|Validity=valid",
       "c1|ssl-migration|1|U1|ja||a=b|extra",
+      "c2|short|1|ssl-migration|1|U1|ja|",
+      "c2|Xy_9-abcdEFG|x|ssl-migration|1|U1|ja|",
+      "c2|Xy_9-abcdEFG|1|ssl-migration|1|U1|ja|validity",
+      "c2|Xy_9|abcdEFG|1|ssl-migration|1|U1|ja|",
       "x".repeat(2001),
     ])
       expect(decodeState(bad)).toBeNull();

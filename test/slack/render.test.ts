@@ -73,7 +73,7 @@ for (const lang of LANGS) {
     it("renders every question within Block Kit limits, with one answer:<question>:<option> button per option", () => {
       for (const { step, consultation } of questions) {
         if (step.kind !== "question") continue;
-        const message = renderStep(step, { consultation, owner: OWNER });
+        const message = renderStep(step, { consultation, owner: OWNER, id: "AbCdEf123456", seq: 3 });
         checkLimits(message);
         const ids = actionIdsIn(message.blocks);
         expect(ids.filter((id) => id.startsWith("answer:"))).toEqual(
@@ -91,7 +91,7 @@ for (const lang of LANGS) {
     it("renders every result card within limits, with the machine line, fee, change buttons, share and start over", () => {
       for (const { step, consultation } of outcomes) {
         if (step.kind !== "outcome") continue;
-        const message = renderStep(step, { consultation, owner: OWNER });
+        const message = renderStep(step, { consultation, owner: OWNER, id: "AbCdEf123456", seq: 3 });
         checkLimits(message);
         const ids = actionIdsIn(message.blocks);
         expect(ids).toEqual(
@@ -109,7 +109,11 @@ for (const lang of LANGS) {
         if (step.fee.excludingTax === null)
           expect(text).toContain(lang === "ja" ? "料金表のとおり" : "per the price list");
         else expect(text).toContain(lang === "ja" ? "税込" : "incl. tax");
-        const shared = renderOutcome(step, { consultation, owner: OWNER }, { sharedBy: OWNER });
+        const shared = renderOutcome(
+          step,
+          { consultation, owner: OWNER, id: "AbCdEf123456", seq: 3 },
+          { sharedBy: OWNER },
+        );
         checkLimits(shared);
         expect(actionIdsIn(shared.blocks)).toEqual([]);
       }
@@ -122,7 +126,12 @@ for (const lang of LANGS) {
           const changed = changeAnswer(compiled, consultation, question);
           if (!changed.ok) throw new Error(changed.error.message);
           checkLimits(
-            renderStep(changed.value.step, { consultation: changed.value.consultation, owner: OWNER }),
+            renderStep(changed.value.step, {
+              consultation: changed.value.consultation,
+              owner: OWNER,
+              id: "AbCdEf123456",
+              seq: 4,
+            }),
           );
         }
       }
@@ -132,7 +141,7 @@ for (const lang of LANGS) {
       checkLimits(renderStartOffer(compiled, OWNER, lang));
       checkLimits(renderHelp(compiled, OWNER, "/ssl-move", lang));
       const start = startConsultation(compiled, lang).consultation;
-      checkLimits(renderVersionChanged({ consultation: start, owner: OWNER }, 2));
+      checkLimits(renderVersionChanged({ consultation: start, owner: OWNER, id: "AbCdEf123456", seq: 0 }, 2));
       expect(checkBlocks(renderHome(compiled, OWNER, "/ssl-move", lang).blocks, "view")).toEqual([]);
     });
   });

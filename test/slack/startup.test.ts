@@ -57,6 +57,47 @@ describe("configuration (pure)", () => {
     });
   });
 
+  it("reads the records, staff and retention settings, with defaults", () => {
+    const base = { SLACK_BOT_TOKEN: "xoxb-1-2", SLACK_SIGNING_SECRET: "abc" };
+    expect(loadConfig(base)).toMatchObject({
+      ok: true,
+      config: {
+        records: { sqlitePath: "./data/consultations.db", retentionDays: null, queueSize: 10_000 },
+        staffUserIds: [],
+      },
+    });
+    const r = loadConfig({
+      ...base,
+      DATABASE_URL: "postgres://bot:secret@db:5432/ssl",
+      STAFF_CHANNEL_ID: "C0STAFF",
+      STAFF_USER_IDS: "U0LEE, U0KIM,",
+      RETENTION_DAYS: "90",
+      RECORD_QUEUE_SIZE: "500",
+    });
+    expect(r).toMatchObject({
+      ok: true,
+      config: {
+        records: { databaseUrl: "postgres://bot:secret@db:5432/ssl", retentionDays: 90, queueSize: 500 },
+        staffChannelId: "C0STAFF",
+        staffUserIds: ["U0LEE", "U0KIM"],
+      },
+    });
+    const bad = loadConfig({
+      ...base,
+      DATABASE_URL: "mysql://bot:secret@db/ssl",
+      STAFF_CHANNEL_ID: "#staff",
+      STAFF_USER_IDS: "lee",
+      RETENTION_DAYS: "0",
+      RECORD_QUEUE_SIZE: "lots",
+    });
+    expect(bad.ok).toBe(false);
+    const problems = bad.ok ? [] : bad.problems;
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(
+      ["DATABASE_URL", "RECORD_QUEUE_SIZE", "RETENTION_DAYS", "STAFF_CHANNEL_ID", "STAFF_USER_IDS"].sort(),
+    );
+    expect(problems.join("\n")).not.toContain("secret");
+  });
+
   it("lists every problem at once, without echoing values", () => {
     const r = loadConfig({
       SLACK_BOT_TOKEN: "xapp-swapped-secret-value",

@@ -9,6 +9,7 @@ import {
   startFakeSlack,
 } from "../../src/slack/fakeSlack/index.ts";
 import { createLogger } from "../../src/slack/log.ts";
+import type { AppRecords } from "../../src/slack/records.ts";
 import { blockActions, eventEnvelope, homeBlockActions, slashCommand } from "./payloads.ts";
 import { SignedClient } from "./signedClient.ts";
 
@@ -35,6 +36,8 @@ export function testConfig(slackApiUrl: string): Config {
     slashCommand: "/ssl-move",
     flowFile: defaultFlowFile,
     logLevel: "info",
+    records: { sqlitePath: ":memory:", retentionDays: null, queueSize: 10_000 },
+    staffUserIds: [],
   };
 }
 
@@ -59,14 +62,25 @@ export class Harness {
   private constructor(
     readonly fake: FakeSlack,
     public compiled: CompiledFlow,
+    private readonly overrides: Partial<Config> = {},
+    readonly records?: AppRecords,
   ) {}
 
-  static async start(options: { compiled?: CompiledFlow; users?: Record<string, { locale?: string }> } = {}) {
+  static async start(
+    options: {
+      compiled?: CompiledFlow;
+      users?: Record<string, { locale?: string }>;
+      /** Configuration beyond testConfig (staff channel and users, …). */
+      config?: Partial<Config>;
+      /** A records store; the app then records events, handoffs and statistics. */
+      records?: AppRecords;
+    } = {},
+  ) {
     const fake = await startFakeSlack({
       botToken: BOT_TOKEN,
       ...(options.users ? { users: options.users } : {}),
     });
-    const harness = new Harness(fake, options.compiled ?? loadDefaultFlow());
+    const harness = new Harness(fake, options.compiled ?? loadDefaultFlow(), options.config, options.records);
     await harness.boot();
     return harness;
   }
@@ -78,10 +92,11 @@ export class Harness {
       write: (line) => this.logs.push(line),
     });
     this.slack = createSlackApp({
-      config: testConfig(this.fake.apiUrl),
+      config: { ...testConfig(this.fake.apiUrl), ...this.overrides },
       compiled: this.compiled,
       logger,
       retries: 0,
+      ...(this.records ? { records: this.records } : {}),
     });
     const { port } = await this.slack.start();
     this.client = new SignedClient(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET);

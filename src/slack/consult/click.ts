@@ -2,6 +2,7 @@ import {
   answerQuestion,
   changeAnswer,
   goBack,
+  type OutcomeStep,
   type Progressed,
   type Result,
   restartConsultation,
@@ -14,9 +15,9 @@ import { UI } from "../i18n.ts";
 import type { SlackMessage } from "../render/blocks.ts";
 import { renderStep } from "../render/message.ts";
 import { renderNotice, renderVersionChanged } from "../render/notice.ts";
-import { renderOutcome } from "../render/outcome.ts";
-import { parseActionId } from "../state/actionIds.ts";
-import { type ButtonState, decodeState } from "../state/codec.ts";
+import { offersHandoff, renderOutcome } from "../render/outcome.ts";
+import { type ParsedAction, parseActionId } from "../state/actionIds.ts";
+import { type ButtonState, decodeState, derivedConsultationId } from "../state/codec.ts";
 
 export interface Click {
   actionId: string;
@@ -25,15 +26,32 @@ export interface Click {
   user: string;
 }
 
+export interface ClickOptions {
+  /** The slash command, for notices. */
+  command: string;
+  /** A staff channel is configured, so result cards that need us offer "Ask staff". */
+  staff?: boolean;
+}
+
 /**
  * What a click does, decided without I/O:
  * - replace: redraw the consultation's one message in place;
  * - share: post a copy (no buttons) that the whole channel sees;
+ * - ask_staff: hand the result to staff, and redraw the card saying so;
  * - notice: tell only the clicker something; the message stays as it is.
+ * `before` and `action` say what was clicked, for the records.
  */
 export type ClickDecision =
-  | { kind: "replace"; message: SlackMessage; state: ButtonState; progressed?: Progressed }
-  | { kind: "share"; message: SlackMessage }
+  | {
+      kind: "replace";
+      message: SlackMessage;
+      state: ButtonState;
+      before: ButtonState;
+      action: ParsedAction;
+      progressed?: Progressed;
+    }
+  | { kind: "share"; message: SlackMessage; before: ButtonState }
+  | { kind: "ask_staff"; message: SlackMessage; before: ButtonState; step: OutcomeStep }
   | { kind: "notice"; message: SlackMessage; reason: "unreadable" | "not_owner" | "stale" };
 
 /**
@@ -41,27 +59,46 @@ export type ClickDecision =
  * always give the same decision, so double clicks and redelivered requests
  * converge on the same message instead of advancing twice.
  */
-export function decideClick(compiled: CompiledFlow, click: Click, command: string): ClickDecision {
+export function decideClick(compiled: CompiledFlow, click: Click, options: ClickOptions): ClickDecision {
+  const { command } = options;
+  const staff = options.staff === true;
   const state = decodeState(click.value);
   const action = parseActionId(click.actionId);
-  if (state === null || action === null)
+  if (state === null || action === null || action.kind === "take")
     return { kind: "notice", reason: "unreadable", message: renderNotice(UI.ja.unreadable(command)) };
   const { consultation, owner } = state;
   const ui = UI[consultation.lang];
   if (owner !== click.user)
     return { kind: "notice", reason: "not_owner", message: renderNotice(ui.notOwner(owner, command)) };
 
-  // Starting afresh needs nothing from the old flow version.
-  if (action.kind === "start")
-    return show(startConsultation(compiled, action.lang ?? consultation.lang), owner);
-  if (action.kind === "restart") return show(restartConsultation(compiled, consultation), owner);
+  const show = (progressed: Progressed, next: Pick<ButtonState, "id" | "seq"> = state): ClickDecision => {
+    const after = { consultation: progressed.consultation, owner, id: next.id, seq: next.seq + 1 };
+    const message = renderStep(progressed.step, after, { staff });
+    return { kind: "replace", state: after, before: state, action, progressed, message };
+  };
+
+  // Starting afresh needs nothing from the old flow version. A start button
+  // carries a fresh id; starting over derives a new one from the button, so a
+  // double click on it still names one consultation.
+  if (action.kind === "start") return show(startConsultation(compiled, action.lang ?? consultation.lang));
+  if (action.kind === "restart")
+    return show(restartConsultation(compiled, consultation), {
+      id: derivedConsultationId("restart", state.id, String(state.seq)),
+      seq: 0,
+    });
 
   const { flow } = compiled;
   if (consultation.flowId !== flow.id || consultation.version !== flow.version)
-    return { kind: "replace", state, message: renderVersionChanged(state, flow.version) };
+    return {
+      kind: "replace",
+      state,
+      before: state,
+      action,
+      message: renderVersionChanged(state, flow.version),
+    };
 
   const stale = (): ClickDecision => ({ kind: "notice", reason: "stale", message: renderNotice(ui.stale) });
-  const next = (result: Result<Progressed>) => (result.ok ? show(result.value, owner) : stale());
+  const next = (result: Result<Progressed>) => (result.ok ? show(result.value) : stale());
   switch (action.kind) {
     case "answer":
       return next(answerQuestion(compiled, consultation, action.question, action.option));
@@ -74,12 +111,19 @@ export function decideClick(compiled: CompiledFlow, click: Click, command: strin
     case "share": {
       const viewed = viewConsultation(compiled, consultation);
       if (!viewed.ok || viewed.value.step.kind !== "outcome") return stale();
-      return { kind: "share", message: renderOutcome(viewed.value.step, state, { sharedBy: click.user }) };
+      return {
+        kind: "share",
+        before: state,
+        message: renderOutcome(viewed.value.step, state, { sharedBy: click.user }),
+      };
+    }
+    case "ask_staff": {
+      const viewed = viewConsultation(compiled, consultation);
+      if (!staff || !viewed.ok || viewed.value.step.kind !== "outcome" || !offersHandoff(viewed.value.step))
+        return stale();
+      const { step } = viewed.value;
+      const message = renderOutcome(step, state, { staff, handoff: { status: "asked" } });
+      return { kind: "ask_staff", before: state, step, message };
     }
   }
-}
-
-function show(progressed: Progressed, owner: string): ClickDecision {
-  const state = { consultation: progressed.consultation, owner };
-  return { kind: "replace", state, progressed, message: renderStep(progressed.step, state) };
 }

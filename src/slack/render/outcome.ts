@@ -20,6 +20,17 @@ import {
 export interface OutcomeOptions {
   /** Render the copy posted to the channel: no buttons, credited to the user who shared it. */
   sharedBy?: string;
+  /** A staff channel is configured: results that need us offer "Ask staff". */
+  staff?: boolean;
+  /** Staff were asked (and maybe one took it): shown instead of the "Ask staff" button. */
+  handoff?: HandoffStatus;
+}
+
+export type HandoffStatus = { status: "asked" } | { status: "taken"; assignee: string };
+
+/** Results where the customer may want a person: we install, or something must be checked first. */
+export function offersHandoff(step: OutcomeStep): boolean {
+  return step.installer === "us" || step.route === "needs_check" || step.outcome === "needs_check";
 }
 
 /**
@@ -71,10 +82,20 @@ export function renderOutcome(
         : section(text, `answer_${a.question}`),
     );
   }
+  if (interactive && options.handoff !== undefined)
+    blocks.push(
+      section(
+        options.handoff.status === "taken" ? ui.handoffTaken(options.handoff.assignee) : ui.handoffAsked,
+        "handoff",
+      ),
+    );
+  const askStaff =
+    interactive && options.staff === true && options.handoff === undefined && offersHandoff(step);
   if (interactive)
     blocks.push(
       actions("result_nav", [
-        button(ui.share, actionIds.share, value, "primary"),
+        ...(askStaff ? [button(ui.askStaff, actionIds.askStaff, value, "primary")] : []),
+        button(ui.share, actionIds.share, value, askStaff ? undefined : "primary"),
         ...(step.answers.length > 0 ? [button(ui.back, actionIds.back, value)] : []),
         button(ui.restart, actionIds.restart, value),
         button(UI[otherLang(lang)].otherLanguage, actionIds.lang(otherLang(lang)), value),

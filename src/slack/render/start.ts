@@ -2,7 +2,7 @@ import type { Lang } from "../../engine/index.ts";
 import type { CompiledFlow } from "../../flow/loadFlow.ts";
 import { otherLang, UI } from "../i18n.ts";
 import { actionIds } from "../state/actionIds.ts";
-import { encodeState } from "../state/codec.ts";
+import { encodeState, newConsultationId } from "../state/codec.ts";
 import {
   actions,
   type Block,
@@ -16,12 +16,18 @@ import {
   section,
 } from "./blocks.ts";
 
-/** The two start buttons: `start` in the preferred language, `start:<other>` in the other one. */
+/**
+ * The two start buttons: `start` in the preferred language, `start:<other>` in the other one.
+ * Both carry one fresh consultation id: only one of them can start it.
+ */
 export function startButtons(compiled: CompiledFlow, owner: string, lang: Lang): ButtonElement[] {
+  const id = newConsultationId();
   const valueFor = (l: Lang) =>
     encodeState({
       consultation: { flowId: compiled.flow.id, version: compiled.flow.version, lang: l, answers: [] },
       owner,
+      id,
+      seq: 0,
     });
   const other = otherLang(lang);
   return [

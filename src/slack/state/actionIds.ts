@@ -11,10 +11,14 @@ export type ParsedAction =
   | { kind: "lang"; lang: Lang }
   | { kind: "change"; question: string }
   | { kind: "share" }
-  | { kind: "start"; lang?: Lang };
+  | { kind: "start"; lang?: Lang }
+  /** On a result card: hand the consultation to staff. */
+  | { kind: "ask_staff" }
+  /** On the staff channel's message: the value is the handoff id, not a consultation. */
+  | { kind: "take" };
 
 /** The one pattern the app's action listener is registered with. */
-export const ACTION_PATTERN = /^(answer|nav|change|share|start)(:|$)/;
+export const ACTION_PATTERN = /^(answer|nav|change|share|start|handoff)(:|$)/;
 
 export const actionIds = {
   answer: (question: string, option: string) => `answer:${question}:${option}`,
@@ -24,6 +28,8 @@ export const actionIds = {
   change: (question: string) => `change:${question}`,
   share: "share",
   start: (lang?: Lang) => (lang ? `start:${lang}` : "start"),
+  askStaff: "handoff:ask",
+  take: "handoff:take",
 } as const;
 
 export function parseActionId(actionId: string): ParsedAction | null {
@@ -39,6 +45,9 @@ export function parseActionId(actionId: string): ParsedAction | null {
     case "start":
       if (a === undefined) return { kind: "start" };
       return (a === "ja" || a === "en") && b === undefined ? { kind: "start", lang: a } : null;
+    case "handoff":
+      if (b !== undefined) return null;
+      return a === "ask" ? { kind: "ask_staff" } : a === "take" ? { kind: "take" } : null;
     case "nav":
       if (b === undefined && a === "back") return { kind: "back" };
       if (b === undefined && a === "restart") return { kind: "restart" };

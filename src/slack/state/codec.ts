@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from "node:crypto";
 import type { Consultation, Lang } from "../../engine/index.ts";
 
 /**
@@ -9,38 +10,78 @@ export interface ButtonState {
   consultation: Consultation;
   /** Slack user id of the person who started the consultation. */
   owner: string;
+  /** Stable id of the consultation, for its records (events, handoff). */
+  id: string;
+  /**
+   * How many screens the consultation has shown: it tells apart two visits to
+   * the same question (after "back"), so each click gets its own event id,
+   * while a double click on one button still gets the same one.
+   */
+  seq: number;
 }
 
 /** Slack's limit for a button value. */
 export const MAX_VALUE_LENGTH = 2000;
 
-// Format: c1|<flowId>|<version>|<owner>|<lang>|<q=o,…>|<q=o,…>
-// Question and option ids are lower_snake_case (flow schema) and flow ids
-// are slugs, so "|", "," and "=" never occur inside them; decode still checks
-// every field and rejects anything else.
-const PREFIX = "c1";
+// Format: c2|<id>|<seq>|<flowId>|<version>|<owner>|<lang>|<q=o,…>|<q=o,…>
+// Question and option ids are lower_snake_case (flow schema), flow ids are
+// slugs and consultation ids base64url, so "|", "," and "=" never occur
+// inside them; decode still checks every field and rejects anything else.
+// c1 (before consultation ids) is still read: see decodeState.
+const PREFIX = "c2";
+const LEGACY_PREFIX = "c1";
 const ID = /^[a-z][a-z0-9_]*$/;
 const FLOW_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const USER = /^[A-Z0-9]{1,40}$/;
+const CONSULTATION_ID = /^[A-Za-z0-9_-]{6,32}$/;
 
-export function encodeState({ consultation: c, owner }: ButtonState): string {
+/** A fresh consultation id: 12 base64url characters (72 random bits). */
+export function newConsultationId(): string {
+  return randomBytes(9).toString("base64url");
+}
+
+/** A consultation id derived from something stable (an old button), so repeats agree. */
+export function derivedConsultationId(...parts: string[]): string {
+  return createHash("sha256").update(parts.join("\u0000")).digest("base64url").slice(0, 12);
+}
+
+export function encodeState({ consultation: c, owner, id, seq }: ButtonState): string {
   const pairs = (list: Array<[string, string]>) => {
     for (const [q, o] of list)
       if (!ID.test(q) || !ID.test(o)) throw new Error(`cannot encode answer ${q}=${o}: not an id`);
     return list.map(([q, o]) => `${q}=${o}`).join(",");
   };
   if (!FLOW_ID.test(c.flowId) || !USER.test(owner)) throw new Error("cannot encode flow id or owner");
-  const fields = [PREFIX, c.flowId, String(c.version), owner, c.lang, pairs(c.answers)];
+  if (!CONSULTATION_ID.test(id) || !Number.isSafeInteger(seq) || seq < 0)
+    throw new Error("cannot encode consultation id or sequence");
+  const fields = [PREFIX, id, String(seq), c.flowId, String(c.version), owner, c.lang, pairs(c.answers)];
   if (c.kept !== undefined) fields.push(pairs(Object.entries(c.kept)));
   return fields.join("|");
 }
 
-/** Returns null for anything that is not a value this app wrote (old format, edited, truncated). */
+/**
+ * Returns null for anything that is not a value this app wrote (edited,
+ * truncated, unknown format). A c1 value (older buttons, before consultation
+ * ids) is understood: its consultation gets an id derived from the value, so
+ * a double click on it still agrees, and later screens carry that id.
+ */
 export function decodeState(value: string | undefined): ButtonState | null {
   if (value === undefined || value.length > MAX_VALUE_LENGTH) return null;
   const fields = value.split("|");
-  if (fields.length < 6 || fields.length > 7 || fields[0] !== PREFIX) return null;
-  const [, flowId = "", version = "", owner = "", lang = "", answers = "", kept] = fields;
+  if (fields[0] === LEGACY_PREFIX) {
+    const rest = decodeFields(fields.slice(1));
+    return rest && { ...rest, id: derivedConsultationId("c1", value), seq: 0 };
+  }
+  if (fields[0] !== PREFIX) return null;
+  const [, id = "", seq = ""] = fields;
+  if (!CONSULTATION_ID.test(id) || !/^\d{1,9}$/.test(seq)) return null;
+  const rest = decodeFields(fields.slice(3));
+  return rest && { ...rest, id, seq: Number(seq) };
+}
+
+function decodeFields(fields: string[]): Omit<ButtonState, "id" | "seq"> | null {
+  if (fields.length < 5 || fields.length > 6) return null;
+  const [flowId = "", version = "", owner = "", lang = "", answers = "", kept] = fields;
   if (!FLOW_ID.test(flowId) || !/^\d{1,9}$/.test(version) || !USER.test(owner)) return null;
   if (lang !== "ja" && lang !== "en") return null;
   const parsedAnswers = parsePairs(answers);

@@ -3,25 +3,47 @@ import { parseCommandText } from "../../consult/command.ts";
 import { openingMessage } from "../../consult/opening.ts";
 import { attempt } from "../../deliver.ts";
 import type { Deps } from "../../deps.ts";
+import { UI } from "../../i18n.ts";
+import { renderNotice } from "../../render/notice.ts";
 import { responder } from "../../responseUrl.ts";
+import { newConsultationId } from "../../state/codec.ts";
+import { staffStats } from "../staffStats.ts";
+import { recordStart } from "../started.ts";
 
 /**
- * `/ssl-move` (Japanese), `/ssl-move en`, `/ssl-move help`. The consultation
- * is ephemeral: only the person who typed the command sees it.
+ * `/ssl-move` (Japanese), `/ssl-move en`, `/ssl-move help`, and for staff
+ * `/ssl-move stats`. The consultation is ephemeral: only the person who typed
+ * the command sees it.
  */
 export function register(app: App, deps: Deps): void {
   app.command(deps.command, async ({ ack, command, client }) => {
     await ack();
     await deps.inflight.run(async () => {
       const request = parseCommandText(command.text, "help");
-      const message = openingMessage(deps.compiled, request, command.user_id, deps.command);
       const io = {
         client,
         logger: deps.logger,
         context: { command: deps.command, user: command.user_id, channel: command.channel_id },
       };
       const respond = responder(command.response_url);
+      if (request.kind === "stats") {
+        const message = deps.staff.users.has(command.user_id)
+          ? await staffStats(deps, request.lang)
+          : renderNotice(UI[request.lang].statsRefused);
+        await attempt(io, "respond(stats)", () => respond({ response_type: "ephemeral", ...message }));
+        return;
+      }
+      const id = newConsultationId();
+      const message = openingMessage(deps.compiled, request, command.user_id, deps.command, id);
       await attempt(io, "respond(command)", () => respond({ response_type: "ephemeral", ...message }));
+      if (request.kind === "start")
+        recordStart(deps, {
+          id,
+          owner: command.user_id,
+          lang: request.lang,
+          workspace: command.team_id,
+          channel: command.channel_id,
+        });
     });
   });
 }

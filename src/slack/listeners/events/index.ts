@@ -4,6 +4,8 @@ import { openingMessage } from "../../consult/opening.ts";
 import { attempt } from "../../deliver.ts";
 import { type Deps, preferredLang } from "../../deps.ts";
 import { renderStartOffer } from "../../render/start.ts";
+import { newConsultationId } from "../../state/codec.ts";
+import { recordStart } from "../started.ts";
 
 interface MentionEvent {
   type: "app_mention";
@@ -30,22 +32,32 @@ interface DirectMessageEvent {
  */
 export function register(app: App, deps: Deps): void {
   app.event(/^(app_mention|message)$/, async ({ event, body, client }) => {
+    const workspace = (body as { team_id?: string }).team_id ?? "unknown";
     const eventId = (body as { event_id?: string }).event_id;
     // Slack redelivers an event it believes was missed; answering twice would post twice.
     if (eventId && !deps.recent.firstTime(`event:${eventId}`)) return;
     await deps.inflight.run(async () => {
-      if (event.type === "app_mention") await onMention(deps, client, event as unknown as MentionEvent);
+      if (event.type === "app_mention")
+        await onMention(deps, client, event as unknown as MentionEvent, workspace);
       else if (event.type === "message")
         await onDirectMessage(deps, client, event as unknown as DirectMessageEvent);
     });
   });
 }
 
-async function onMention(deps: Deps, client: webApi.WebClient, event: MentionEvent): Promise<void> {
+async function onMention(
+  deps: Deps,
+  client: webApi.WebClient,
+  event: MentionEvent,
+  workspace: string,
+): Promise<void> {
   if (!event.user) return;
   const { user, channel } = event;
   const request = parseCommandText(event.text, "start");
-  const message = openingMessage(deps.compiled, request, user, deps.command);
+  const id = newConsultationId();
+  const message = openingMessage(deps.compiled, request, user, deps.command, id);
+  if (request.kind === "start")
+    recordStart(deps, { id, owner: user, lang: request.lang, workspace, channel });
   const io = { client, logger: deps.logger, context: { event: "app_mention", user, channel } };
   await attempt(io, "chat.postEphemeral", () =>
     client.chat.postEphemeral({

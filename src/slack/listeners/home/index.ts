@@ -2,6 +2,7 @@ import type { App } from "@slack/bolt";
 import { attempt } from "../../deliver.ts";
 import { type Deps, preferredLang } from "../../deps.ts";
 import { renderHome } from "../../render/start.ts";
+import { staffStatsBlocks } from "../staffStats.ts";
 
 /** The App Home tab: what the bot does and a start button (the consultation then opens in the DM). */
 export function register(app: App, deps: Deps): void {
@@ -10,6 +11,8 @@ export function register(app: App, deps: Deps): void {
     await deps.inflight.run(async () => {
       const lang = await preferredLang(client, event.user, deps.logger);
       const view = renderHome(deps.compiled, event.user, deps.command, lang);
+      // Staff also see the statistics (the same figures as `/ssl-move stats`).
+      if (deps.staff.users.has(event.user)) view.blocks.push(...(await staffStatsBlocks(deps, lang)));
       const io = { client, logger: deps.logger, context: { event: "app_home_opened", user: event.user } };
       await attempt(io, "views.publish", () => client.views.publish({ user_id: event.user, view }));
     });

@@ -1,0 +1,236 @@
+import { viewConsultation } from "../engine/index.ts";
+import { type ConsultationEvent, eventId, type Handoff } from "../records/index.ts";
+import type { ClickDecision } from "./consult/click.ts";
+import type { ClickPlace } from "./consult/events.ts";
+import { attempt, type ClickSurface, replaceMessage, type SlackIO, sendNotice } from "./deliver.ts";
+import type { Deps } from "./deps.ts";
+import { UI } from "./i18n.ts";
+import { describeError } from "./log.ts";
+import { recordLater, withTimeout } from "./records.ts";
+import { renderNotice } from "./render/notice.ts";
+import { renderOutcome } from "./render/outcome.ts";
+import {
+  type CustomerPlace,
+  handoffSummary,
+  renderAlreadyTaken,
+  renderStaffRequest,
+  renderStaffTaken,
+} from "./render/staff.ts";
+import { responder } from "./responseUrl.ts";
+import { decodeState, encodeState } from "./state/codec.ts";
+
+/** How long a handoff's database calls may take before the click gives up and says so. */
+const STORE_TIMEOUT_MS = 5_000;
+
+async function store<T>(call: Promise<T>): Promise<T> {
+  const result = await withTimeout(call, STORE_TIMEOUT_MS);
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+/**
+ * "Ask staff" on a result card: record the handoff (its id comes from the
+ * button, so a double click or a second instance finds the same one), redraw
+ * the card as "sent to staff", and post the summary to the staff channel —
+ * once: only the caller that claims the handoff posts it.
+ */
+export async function askStaff(
+  deps: Deps,
+  io: SlackIO,
+  surface: ClickSurface,
+  place: ClickPlace,
+  decision: Extract<ClickDecision, { kind: "ask_staff" }>,
+  events: ConsultationEvent[],
+  responseUrl: string | undefined,
+): Promise<void> {
+  const { before, step } = decision;
+  const ui = UI[before.consultation.lang];
+  const staffChannel = deps.staff.channel;
+  const records = deps.records;
+  if (staffChannel === undefined || records === undefined) return;
+  const customer: CustomerPlace = {
+    workspace: place.workspace,
+    user: before.owner,
+    channel: place.channel,
+    ephemeral: surface.ephemeral,
+    ...(surface.messageTs ? { messageTs: surface.messageTs } : {}),
+  };
+  const id = `h_${eventId(before.id, before.seq, "handoff")}`;
+  let handoff: Handoff;
+  try {
+    handoff = await store(
+      records.store.createHandoff({
+        id,
+        consultationId: before.id,
+        workspace: place.workspace,
+        channel: place.channel,
+        user: before.owner,
+        summary: handoffSummary(step, customer),
+        staffChannel,
+        cardState: encodeState(before),
+        // Ephemeral cards can only be changed through a response_url; DM cards by chat.update.
+        ...(surface.ephemeral && responseUrl ? { responseUrl } : {}),
+        ...(!surface.ephemeral && !surface.inView && surface.messageTs
+          ? { customerMessageTs: surface.messageTs }
+          : {}),
+      }),
+    );
+  } catch (error) {
+    deps.logger.error("handoff could not be recorded", { ...io.context, error: describeError(error) });
+    await sendNotice(io, surface, renderNotice(ui.handoffFailed));
+    return;
+  }
+  // Only the caller that claims the handoff posts it: a double click, or the
+  // same click on another instance, finds it claimed and only redraws the card.
+  let claimed: boolean;
+  try {
+    claimed = await store(records.store.claimHandoffPost(id));
+  } catch (error) {
+    deps.logger.error("handoff: claim failed", { ...io.context, error: describeError(error) });
+    await sendNotice(io, surface, renderNotice(ui.handoffFailed));
+    return;
+  }
+  if (claimed && !(await postToStaff(deps, io, staffChannel, handoff))) {
+    // The card keeps its "Ask staff" button, and the next press posts it.
+    await store(records.store.releaseHandoffPost(id)).catch((error: unknown) =>
+      deps.logger.warn("handoff: release failed", { ...io.context, error: describeError(error) }),
+    );
+    await sendNotice(io, surface, renderNotice(ui.handoffFailed));
+    return;
+  }
+  recordLater(records, events);
+  if (!(await replaceMessage(io, surface, decision.message)))
+    deps.logger.warn("handoff: the customer's card could not be redrawn", io.context);
+}
+
+async function postToStaff(
+  deps: Deps,
+  io: SlackIO,
+  staffChannel: string,
+  handoff: Handoff,
+): Promise<boolean> {
+  let ts: string | undefined;
+  const posted = await attempt(io, "chat.postMessage(staff)", async () => {
+    const answer = await io.client.chat.postMessage({
+      channel: staffChannel,
+      ...renderStaffRequest(handoff),
+    });
+    ts = answer.ts;
+  });
+  if (!posted || ts === undefined) return false;
+  try {
+    await store(deps.records?.store.setHandoffMessage(handoff.id, ts) ?? Promise.resolve());
+  } catch (error) {
+    deps.logger.warn("handoff: staff message ts not saved", { ...io.context, error: describeError(error) });
+  }
+  return true;
+}
+
+/**
+ * "Take it" on the staff message: the first presser becomes the assignee
+ * (one conditional UPDATE, whichever instance serves them), the staff message
+ * shows who, and the customer's card says staff are on it. Later pressers
+ * hear who took it.
+ */
+export async function takeHandoff(
+  deps: Deps,
+  io: SlackIO,
+  surface: ClickSurface,
+  place: ClickPlace,
+  handoffId: string,
+): Promise<void> {
+  const records = deps.records;
+  if (records === undefined || handoffId === "") {
+    await sendNotice(io, surface, renderAlreadyTaken(null));
+    return;
+  }
+  let result: Awaited<ReturnType<typeof records.store.takeHandoff>>;
+  try {
+    result = await store(records.store.takeHandoff(handoffId, surface.user));
+  } catch (error) {
+    deps.logger.error("handoff: take failed", { ...io.context, error: describeError(error) });
+    await sendNotice(io, surface, renderNotice(UI.ja.handoffFailed));
+    return;
+  }
+  if (!result.ok) {
+    await sendNotice(
+      io,
+      surface,
+      renderAlreadyTaken(result.reason === "already_taken" ? result.handoff.assignee : null),
+    );
+    return;
+  }
+  const { handoff } = result;
+  const assignee = handoff.assignee ?? surface.user;
+  // The same person pressing twice: everything below is already done.
+  if (!deps.recent.firstTime(`take:${handoffId}`)) return;
+  const state = handoff.cardState ? decodeState(handoff.cardState) : null;
+  if (state !== null)
+    recordLater(records, [
+      {
+        id: eventId(handoff.id, "taken"),
+        consultationId: handoff.consultationId,
+        kind: "taken",
+        workspace: handoff.workspace,
+        user: handoff.user,
+        channel: handoff.channel,
+        flowId: state.consultation.flowId,
+        flowVersion: state.consultation.version,
+        at: place.at,
+        assignee,
+      },
+    ]);
+  if (surface.channel && surface.messageTs) {
+    const { channel, messageTs: ts } = surface;
+    await attempt(io, "chat.update(staff)", () =>
+      io.client.chat.update({ channel, ts, ...renderStaffTaken(handoff, assignee) }),
+    );
+  }
+  await tellCustomer(deps, io, handoff, assignee);
+}
+
+/**
+ * Redraws the customer's card with "<staff> is on it": chat.update for a DM
+ * card; the stored response_url for an ephemeral one (it lasts 30 minutes and
+ * 5 posts). When neither works, the customer gets a notice instead.
+ */
+async function tellCustomer(deps: Deps, io: SlackIO, handoff: Handoff, assignee: string): Promise<void> {
+  const state = handoff.cardState ? decodeState(handoff.cardState) : null;
+  const lang = state?.consultation.lang ?? "ja";
+  const ctx: SlackIO = { ...io, context: { ...io.context, handoff: handoff.id, customer: handoff.user } };
+  if (state !== null) {
+    const viewed = viewConsultation(deps.compiled, state.consultation);
+    if (viewed.ok && viewed.value.step.kind === "outcome") {
+      const card = renderOutcome(viewed.value.step, state, {
+        staff: true,
+        handoff: { status: "taken", assignee },
+      });
+      const { customerMessageTs: ts, responseUrl } = handoff;
+      if (
+        ts !== undefined &&
+        (await attempt(ctx, "chat.update(customer)", () =>
+          io.client.chat.update({ channel: handoff.channel, ts, ...card }),
+        ))
+      )
+        return;
+      if (
+        responseUrl !== undefined &&
+        (await attempt(ctx, "respond(customer)", () =>
+          responder(responseUrl)({ replace_original: true, ...card }),
+        ))
+      )
+        return;
+    }
+  }
+  const notice = renderNotice(UI[lang].handoffTaken(assignee));
+  if (
+    !handoff.channel.startsWith("D") &&
+    (await attempt(ctx, "chat.postEphemeral(customer)", () =>
+      io.client.chat.postEphemeral({ channel: handoff.channel, user: handoff.user, ...notice }),
+    ))
+  )
+    return;
+  await attempt(ctx, "chat.postMessage(customer DM)", () =>
+    io.client.chat.postMessage({ channel: handoff.user, ...notice }),
+  );
+}

@@ -1,0 +1,103 @@
+import type { Logger } from "@slack/bolt";
+import type { Config } from "../config.ts";
+import {
+  type BufferedRecorder,
+  type ConsultationEvent,
+  createBufferedRecorder,
+  openStore,
+  type RecordStore,
+  scheduleRetention,
+} from "../records/index.ts";
+import { describeError } from "./log.ts";
+
+/** The records as the Slack app uses them; absent when the app runs without a store. */
+export interface AppRecords {
+  store: RecordStore;
+  recorder: BufferedRecorder;
+  /** How long a write-through may hold a result before the events go to the queue instead. */
+  writeThroughMs: number;
+}
+
+/** How long a result waits for its "completed" record before it goes to the queue instead. */
+export const WRITE_THROUGH_MS = 1_500;
+
+export interface RunningRecords {
+  records: AppRecords;
+  /** Where the records live, safe to log. */
+  description: string;
+  /** Stops retention, drains the queue (at most timeoutMs) and closes the store. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Opens the store (running pending migrations), starts the buffered writer
+ * and the daily retention. Throws when the database cannot be opened: the
+ * app then refuses to start with that message.
+ */
+export async function startRecords(config: Config["records"], logger: Logger): Promise<RunningRecords> {
+  const { store, description } = await openStore(
+    { DATABASE_URL: config.databaseUrl, SQLITE_PATH: config.sqlitePath },
+    logger,
+  );
+  const recorder = createBufferedRecorder({ store, logger, maxQueue: config.queueSize });
+  const stopRetention = scheduleRetention(store, config.retentionDays, logger);
+  return {
+    records: { store, recorder, writeThroughMs: WRITE_THROUGH_MS },
+    description,
+    async close(timeoutMs = 5_000) {
+      stopRetention();
+      const stats = await recorder.close(timeoutMs);
+      logger.info(`records: ${stats.written} event(s) written, ${stats.dropped} dropped`);
+      await store
+        .close()
+        .catch((error: unknown) => logger.warn("records: close failed", describeError(error)));
+    },
+  };
+}
+
+/** Queues events; never waits and never throws, so a click never depends on the database. */
+export function recordLater(records: AppRecords | undefined, events: readonly ConsultationEvent[]): void {
+  if (records === undefined) return;
+  for (const e of events) records.recorder.record(e);
+}
+
+/**
+ * Writes events straight to the store before the caller goes on (a result is
+ * drawn only once its "completed" record is durable, so a crash right after
+ * loses nothing). A slow or unreachable database costs at most writeThroughMs:
+ * then the events go to the queue, and the store's idempotency keys make a
+ * late success plus the queued copy one record.
+ */
+export async function recordNow(
+  records: AppRecords | undefined,
+  events: readonly ConsultationEvent[],
+  logger: Logger,
+): Promise<void> {
+  if (records === undefined || events.length === 0) return;
+  const written = await withTimeout(records.store.record(events), records.writeThroughMs);
+  if (written.ok) return;
+  logger.warn("records: write-through failed; queued instead", { error: describeError(written.error) });
+  recordLater(records, events);
+}
+
+/** Resolves with the value, or with an error after `ms`; the promise itself is left to finish. */
+export async function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<{ ok: false; error: unknown }>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, error: new Error(`no answer within ${ms} ms`) }), ms);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,84 @@
+import type { OutcomeStep } from "../../engine/index.ts";
+import { formatFee } from "../../present/formatFee.ts";
+import { machineLine } from "../../present/machineLine.ts";
+import type { Handoff } from "../../records/index.ts";
+import { actionIds } from "../state/actionIds.ts";
+import {
+  actions,
+  type Block,
+  button,
+  context,
+  escapeMrkdwn,
+  header,
+  type SlackMessage,
+  section,
+} from "./blocks.ts";
+import { renderNotice } from "./notice.ts";
+
+/** Where the customer's consultation is. */
+export interface CustomerPlace {
+  workspace: string;
+  user: string;
+  channel: string;
+  messageTs?: string;
+  ephemeral: boolean;
+}
+
+/**
+ * A link staff can follow to the conversation. chat.getPermalink cannot be
+ * used (ephemeral messages have none), so: a channel message links to its
+ * archive URL; an ephemeral card to its channel through the slack:// scheme
+ * the Slack client opens; a DM with the app cannot be opened by staff, so
+ * the link is to the customer.
+ */
+export function conversationLink(place: CustomerPlace): string {
+  if (place.channel.startsWith("D")) return `<@${place.user}> (DM)`;
+  if (!place.ephemeral && place.messageTs)
+    return `<https://slack.com/archives/${place.channel}/p${place.messageTs.replace(".", "")}|<#${place.channel}>>`;
+  return `<slack://channel?team=${place.workspace}&id=${place.channel}|<#${place.channel}>>`;
+}
+
+/** The handoff summary kept in the records and shown to staff (mrkdwn, Japanese and English labels). */
+export function handoffSummary(step: OutcomeStep, place: CustomerPlace): string {
+  const fee = formatFee(step.fee, "ja");
+  return [
+    `*お客様 / Customer*: <@${place.user}> — ${conversationLink(place)}`,
+    `*結果 / Outcome*: ${escapeMrkdwn(step.title)}`,
+    `*料金 / Fee*: ${escapeMrkdwn(fee.line)}`,
+    `\`${machineLine(step)}\``,
+    "*回答 / Answers*",
+    ...step.answers.map((a) => `• ${escapeMrkdwn(a.questionText)} — *${escapeMrkdwn(a.optionLabel)}*`),
+  ].join("\n");
+}
+
+const TITLE = "🙋 担当者への相談 / A customer asks for staff";
+
+/** The staff channel's message: the summary and "Take it" (its value is the handoff id). */
+export function renderStaffRequest(handoff: Pick<Handoff, "id" | "summary">): SlackMessage {
+  return {
+    text: TITLE,
+    blocks: [
+      header(TITLE),
+      section(handoff.summary, "summary"),
+      actions("handoff", [button("対応する / Take it", actionIds.take, handoff.id, "primary")]),
+    ],
+  };
+}
+
+/** The staff message once someone took it: no button, who has it. */
+export function renderStaffTaken(handoff: Pick<Handoff, "summary">, assignee: string): SlackMessage {
+  const blocks: Block[] = [
+    header(TITLE),
+    section(handoff.summary, "summary"),
+    context(`✅ <@${assignee}> が対応しています / <@${assignee}> took it`, "taken"),
+  ];
+  return { text: `${TITLE} — <@${assignee}>`, blocks };
+}
+
+export function renderAlreadyTaken(assignee: string | null): SlackMessage {
+  return renderNotice(
+    assignee
+      ? `この相談はすでに <@${assignee}> さんが対応しています。 / Already taken by <@${assignee}>.`
+      : "この相談は見つかりませんでした。 / This handoff no longer exists.",
+  );
+}

@@ -1,0 +1,91 @@
+import type { Lang } from "../../engine/index.ts";
+import type { Stats } from "../../records/index.ts";
+import { type Block, context, header, listSections, type SlackMessage, section } from "./blocks.ts";
+
+const DAY_MS = 86_400_000;
+/** Days shown in the per-day table (today included). */
+export const STATS_DAYS = 14;
+
+const WORDS = {
+  ja: {
+    title: "相談の統計（直近14日）",
+    perDay: "日別（開始 / 結果まで）",
+    outcomes: "結果の内訳",
+    fees: "料金の内訳",
+    dropOff: "質問ごとの離脱（表示 → 回答）",
+    median: (s: string) => `結果までの時間（中央値）: ${s}`,
+    none: "まだ記録がありません。",
+    unavailable: "統計を読み込めませんでした（データベースに接続できません）。",
+  },
+  en: {
+    title: "Consultation statistics (last 14 days)",
+    perDay: "Per day (started / reached a result)",
+    outcomes: "Outcomes",
+    fees: "Fees",
+    dropOff: "Drop-off per question (reached → answered)",
+    median: (s: string) => `Median time to an outcome: ${s}`,
+    none: "Nothing recorded yet.",
+    unavailable: "Statistics could not be loaded (the database is unreachable).",
+  },
+} as const;
+
+/** The first day of the window, UTC midnight, so the per-day table has exactly STATS_DAYS rows. */
+export function statsSince(now: Date): Date {
+  const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+  return new Date(today - (STATS_DAYS - 1) * DAY_MS);
+}
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return "—";
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** The statistics as blocks (at most about 10: safe in a message and in App Home). */
+export function statsBlocks(stats: Stats, lang: Lang, now: Date): Block[] {
+  const w = WORDS[lang];
+  const since = statsSince(now).getTime();
+  const byDay = new Map(stats.perDay.map((d) => [d.day, d]));
+  const days = Array.from({ length: STATS_DAYS }, (_, i) => {
+    const day = new Date(since + i * DAY_MS).toISOString().slice(0, 10);
+    const d = byDay.get(day);
+    return `\`${day}\`  ${d?.started ?? 0} / ${d?.completed ?? 0}`;
+  });
+  const tally = (rows: { count: number }[], name: (r: never) => string) =>
+    rows.length === 0 ? [w.none] : rows.map((r) => `• ${name(r as never)}: ${r.count}`);
+  return [
+    header(w.title),
+    ...listSections(w.perDay, days, "stats_days"),
+    ...listSections(
+      w.outcomes,
+      tally(stats.outcomes, (r: { route: string }) => `\`${r.route}\``),
+      "stats_outcomes",
+    ),
+    ...listSections(
+      w.fees,
+      tally(stats.fees, (r: { fee: string }) => `\`${r.fee}\``),
+      "stats_fees",
+    ),
+    ...listSections(
+      w.dropOff,
+      stats.dropOff.length === 0
+        ? [w.none]
+        : stats.dropOff.map((d) => `• \`${d.question}\`: ${d.reached} → ${d.answered}`),
+      "stats_drop_off",
+    ),
+    context(w.median(duration(stats.medianSecondsToOutcome)), "stats_median"),
+  ];
+}
+
+export function statsTitle(lang: Lang): string {
+  return WORDS[lang].title;
+}
+
+export function renderStats(stats: Stats, lang: Lang, now: Date): SlackMessage {
+  return { text: statsTitle(lang), blocks: statsBlocks(stats, lang, now) };
+}
+
+export function statsUnavailable(lang: Lang): Block {
+  return section(WORDS[lang].unavailable, "stats_unavailable");
+}

@@ -1,0 +1,316 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
+import { decodeState } from "../../src/slack/state/codec.ts";
+import { Harness, readResult } from "../support/harness.ts";
+import { actionIdsIn, appHomeOpened, directMessage, findButton } from "../support/payloads.ts";
+import { type TestRecords, testRecords } from "./recordsSupport.ts";
+
+const OWNER = "UOWNER1";
+const CHANNEL = "C0GENERAL";
+const STAFF = "C0STAFF";
+const LEE = "U0LEE";
+const KIM = "U0KIM";
+
+const HANDOVER_US = {
+  validity: "valid",
+  current_server: "our_shared",
+  destination_server: "dedicated_vps_cloud",
+  installer: "us",
+};
+const HANDOVER_SELF = { ...HANDOVER_US, installer: "self" };
+
+function questionOf(message: FakeMessage): string | undefined {
+  return actionIdsIn(message.blocks)
+    .find((id) => id.startsWith("answer:"))
+    ?.split(":")[1];
+}
+
+async function answerAll(h: Harness, message: FakeMessage, answers: Record<string, string>) {
+  let m = message;
+  for (let q = questionOf(m); q !== undefined; q = questionOf(m)) {
+    const option = answers[q];
+    if (option === undefined) throw new Error(`unexpected question ${q}`);
+    m = (await h.click(m, `answer:${q}:${option}`)).message;
+  }
+  return m;
+}
+
+/** The message as it is now: the fake updates its messages in place, so an old screen needs a copy. */
+const snapshot = (m: FakeMessage): FakeMessage => ({ ...m, blocks: structuredClone(m.blocks) });
+
+const idOf = (m: FakeMessage) => {
+  const value =
+    findButton(m.blocks, "nav:lang:en")?.button.value ?? findButton(m.blocks, "nav:lang:ja")?.button.value;
+  return decodeState(value)?.id;
+};
+
+let h: Harness | undefined;
+let records: TestRecords | undefined;
+afterEach(async () => {
+  await h?.close();
+  await records?.close();
+  h = undefined;
+  records = undefined;
+});
+
+async function start(staff = true) {
+  records = testRecords();
+  h = await Harness.start({
+    records,
+    config: staff ? { staffChannelId: STAFF, staffUserIds: [LEE, KIM] } : {},
+  });
+  return { h, records };
+}
+
+describe("consultation records from Slack clicks", () => {
+  it("records started, answered and completed with workspace, user, channel, flow and version", async () => {
+    const { h, records } = await start(false);
+    const first = await h.command({ user: OWNER, channel: CHANNEL });
+    const result = await answerAll(h, first, HANDOVER_SELF);
+    expect(readResult(result.blocks)).toMatchObject({ route: "handover" });
+    await records.settle();
+    const events = records.events();
+    const id = idOf(result);
+    expect(id).toBeDefined();
+    expect(events.map((e) => e.kind)).toEqual([
+      "started",
+      "answered",
+      "answered",
+      "answered",
+      "answered",
+      "completed",
+    ]);
+    for (const e of events)
+      expect(e).toMatchObject({
+        consultationId: id,
+        workspace: "T0FAKE",
+        user: OWNER,
+        channel: CHANNEL,
+        flowId: "ssl-migration",
+        flowVersion: h.compiled.flow.version,
+      });
+    expect(events.at(-1)).toMatchObject({ route: "handover", installer: "self", fee: "none" });
+    expect(events[0]).toMatchObject({ next: "validity" });
+    expect(events[4]).toMatchObject({ question: "installer", option: "self", next: null });
+  });
+
+  it("records a double click once, and back/change/share with their own events", async () => {
+    const { h, records } = await start(false);
+    const first = snapshot(await h.command({ user: OWNER, channel: CHANNEL }));
+    const second = (await h.click(first, "answer:validity:valid")).message;
+    // The same button again (a double click, or Slack redelivering the request).
+    await h.click(first, "answer:validity:valid", { user: OWNER });
+    const back = (await h.click(second, "nav:back")).message;
+    // The same answer again after going back is a new click, recorded again.
+    const again = (await h.click(back, "answer:validity:valid")).message;
+    const result = await answerAll(h, again, HANDOVER_SELF);
+    const changing = (await h.click(result, "change:installer")).message;
+    const changed = (await h.click(changing, "answer:installer:us")).message;
+    await h.click(changed, "share");
+    await h.click(changed, "share");
+    await records.settle();
+    const kinds = records.events().map((e) => e.kind);
+    expect(kinds).toEqual([
+      "started",
+      "answered",
+      "back",
+      "answered",
+      "answered",
+      "answered",
+      "answered",
+      "completed",
+      "changed",
+      "answered",
+      "completed",
+      "shared",
+    ]);
+    expect(records.events().find((e) => e.kind === "back")).toMatchObject({
+      question: "current_server",
+      next: "validity",
+    });
+    expect(records.events().at(-2)).toMatchObject({ route: "handover", installer: "us" });
+  });
+
+  it("keeps working when the database is down, and writes the queued events when it is back", async () => {
+    const { h, records } = await start(false);
+    records.down = true;
+    const first = await h.command({ user: OWNER, channel: CHANNEL });
+    const result = await answerAll(h, first, HANDOVER_SELF);
+    expect(readResult(result.blocks)).toMatchObject({ route: "handover" });
+    expect(records.events()).toEqual([]);
+    records.down = false;
+    await records.settle();
+    expect(records.events().map((e) => e.kind)).toEqual([
+      "started",
+      "answered",
+      "answered",
+      "answered",
+      "answered",
+      "completed",
+    ]);
+  });
+
+  it("writes a completed record before the result is drawn (the queue is not relied on)", async () => {
+    records = testRecords();
+    const held: string[] = [];
+    // A queue that never writes: only a write-through can put events in the store.
+    const recorder = { ...records.recorder, record: (e: { kind: string }) => void held.push(e.kind) };
+    h = await Harness.start({ records: { ...records, recorder } });
+    const first = await h.command({ user: OWNER, channel: CHANNEL });
+    let drawnWith: string[] = [];
+    h.fake.onCall((call) => {
+      if (call.method === "response_url" && JSON.stringify(call.args).includes("route: handover"))
+        drawnWith = (records as TestRecords).events().map((e) => e.kind);
+    });
+    await answerAll(h, first, HANDOVER_SELF);
+    expect(drawnWith).toEqual(["answered", "completed"]);
+    expect(held).toEqual(["started", "answered", "answered", "answered"]);
+  });
+
+  it("old c1 buttons still work and get a consultation id", async () => {
+    const { h, records } = await start(false);
+    const first = await h.command({ user: OWNER, channel: CHANNEL });
+    const c1 = `c1|ssl-migration|${h.compiled.flow.version}|${OWNER}|ja|`;
+    const next = (await h.click(first, "answer:validity:valid", { value: c1 })).message;
+    expect(questionOf(next)).toBe("current_server");
+    expect(idOf(next)).toMatch(/^[A-Za-z0-9_-]{12}$/);
+    await records.settle();
+    expect(records.events().filter((e) => e.kind === "answered")).toHaveLength(1);
+  });
+});
+
+describe("handoff to staff", () => {
+  it("offers Ask staff only when a staff channel is set and the result needs us", async () => {
+    const withStaff = await start(true);
+    const self = await answerAll(
+      withStaff.h,
+      await withStaff.h.command({ user: OWNER, channel: CHANNEL }),
+      HANDOVER_SELF,
+    );
+    expect(actionIdsIn(self.blocks)).not.toContain("handoff:ask");
+    const us = await answerAll(
+      withStaff.h,
+      await withStaff.h.command({ user: OWNER, channel: CHANNEL }),
+      HANDOVER_US,
+    );
+    expect(actionIdsIn(us.blocks)).toContain("handoff:ask");
+    const check = await answerAll(withStaff.h, await withStaff.h.command({ user: OWNER, channel: CHANNEL }), {
+      validity: "valid",
+      current_server: "our_shared",
+      destination_server: "shared",
+      destination_byo: "unknown",
+    });
+    expect(readResult(check.blocks)).toMatchObject({ route: "needs_check" });
+    expect(actionIdsIn(check.blocks)).toContain("handoff:ask");
+    await withStaff.h.close();
+    await withStaff.records.close();
+    const without = await start(false);
+    const noStaff = await answerAll(
+      without.h,
+      await without.h.command({ user: OWNER, channel: CHANNEL }),
+      HANDOVER_US,
+    );
+    expect(actionIdsIn(noStaff.blocks)).not.toContain("handoff:ask");
+  });
+
+  it("ephemeral card: Ask staff (double clicked) posts one summary; the first taker wins; the card says so", async () => {
+    const { h, records } = await start(true);
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    const asked = await h.click(result, "handoff:ask");
+    await h.click(result, "handoff:ask");
+    const staffMessages = h.fake.messages.filter((m) => m.channel === STAFF);
+    expect(staffMessages).toHaveLength(1);
+    const staffMessage = snapshot(staffMessages[0] as FakeMessage);
+    const summary = JSON.stringify(staffMessage.blocks);
+    expect(summary).toContain(`<@${OWNER}>`);
+    expect(summary).toContain("route: handover · installer: us");
+    expect(summary).toContain(`slack://channel?team=T0FAKE&id=${CHANNEL}`);
+    expect(JSON.stringify(asked.message.blocks)).toContain("担当者に相談内容を送りました");
+    expect(actionIdsIn(asked.message.blocks)).not.toContain("handoff:ask");
+
+    const taken = await h.click(staffMessage, "handoff:take", { user: LEE });
+    expect(JSON.stringify(taken.message.blocks)).toContain(`<@${LEE}> took it`);
+    expect(actionIdsIn(taken.message.blocks)).not.toContain("handoff:take");
+    const customerCard = h.fake.message(result.channel, result.ts) as FakeMessage;
+    expect(JSON.stringify(customerCard.blocks)).toContain(`担当の <@${LEE}> が対応します`);
+
+    // Kim pressed on an older copy of the staff message: told who has it, nothing changes.
+    const late = await h.click({ ...staffMessage, blocks: staffMessage.blocks }, "handoff:take", {
+      user: KIM,
+    });
+    const notice = late.calls.find((c) => c.method === "response_url");
+    expect(JSON.stringify(notice?.args)).toContain(`Already taken by <@${LEE}>`);
+    expect(JSON.stringify(h.fake.message(STAFF, staffMessage.ts)?.blocks)).toContain(`<@${LEE}> took it`);
+
+    await records.settle();
+    const kinds = records.events().map((e) => e.kind);
+    expect(kinds.filter((k) => k === "handed_off")).toHaveLength(1);
+    expect(records.events().find((e) => e.kind === "taken")).toMatchObject({ assignee: LEE, user: OWNER });
+    const [row] = await records.store.report({});
+    expect(row).toMatchObject({ handed_off: true, assignee: LEE });
+  });
+
+  it("if the staff channel cannot be reached, the card keeps Ask staff and the next press posts it", async () => {
+    const { h } = await start(true);
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    h.fake.failNext("chat.postMessage", { error: "not_in_channel" });
+    const failed = await h.click(result, "handoff:ask");
+    expect(JSON.stringify(failed.calls.at(-1)?.args)).toContain("担当者への連絡に失敗しました");
+    expect(actionIdsIn(failed.message.blocks)).toContain("handoff:ask");
+    await h.click(result, "handoff:ask");
+    expect(h.fake.messages.filter((m) => m.channel === STAFF)).toHaveLength(1);
+  });
+
+  it("DM card: the customer's message is updated with chat.update", async () => {
+    const { h } = await start(true);
+    // The harness clicks non-ephemeral messages as UOWNER.
+    await h.event(directMessage({ user: "UOWNER", channel: "DOWNER", text: "hi" }));
+    const offer = h.fake.messages[0] as FakeMessage;
+    const first = (await h.click(offer, "start")).message;
+    const result = snapshot(await answerAll(h, first, HANDOVER_US));
+    await h.click(result, "handoff:ask");
+    const staffMessage = h.fake.messages.find((m) => m.channel === STAFF) as FakeMessage;
+    expect(JSON.stringify(staffMessage.blocks)).toContain("<@UOWNER> (DM)");
+    const taken = await h.click(staffMessage, "handoff:take", { user: LEE });
+    const update = taken.calls.find((c) => c.method === "chat.update" && c.args.channel === result.channel);
+    expect(update?.ok).toBe(true);
+    expect(JSON.stringify(h.fake.message(result.channel, result.ts)?.blocks)).toContain(`<@${LEE}>`);
+  });
+
+  it("when the card can no longer be changed, the customer gets a notice instead", async () => {
+    const { h } = await start(true);
+    const result = await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US);
+    await h.click(result, "handoff:ask");
+    const staffMessage = h.fake.messages.find((m) => m.channel === STAFF) as FakeMessage;
+    h.fake.failNext("response_url", { status: 404, error: "expired_url" });
+    const taken = await h.click(staffMessage, "handoff:take", { user: LEE });
+    const notice = taken.calls.find((c) => c.method === "chat.postEphemeral");
+    expect(notice?.args).toMatchObject({ channel: CHANNEL, user: OWNER });
+    expect(JSON.stringify(notice?.args)).toContain(`<@${LEE}>`);
+  });
+});
+
+describe("statistics for staff", () => {
+  it("answers /ssl-move stats for staff only, and shows them in App Home", async () => {
+    const { h, records } = await start(true);
+    await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_SELF);
+    await h.command({ user: OWNER, channel: CHANNEL });
+    await records.settle();
+    const refused = await h.command({ text: "stats", user: OWNER, channel: CHANNEL });
+    expect(JSON.stringify(refused.blocks)).toContain("スタッフの方のみ");
+    const stats = await h.command({ text: "stats en", user: LEE, channel: CHANNEL });
+    const text = JSON.stringify(stats.blocks);
+    expect(text).toContain("Consultation statistics");
+    expect(text).toContain(`\`${new Date().toISOString().slice(0, 10)}\`  2 / 1`);
+    expect(text).toContain("`handover`: 1");
+    expect(text).toContain("`validity`: 2 → 1");
+    await h.event(appHomeOpened({ user: LEE }));
+    expect(JSON.stringify(h.fake.homeViews.get(LEE))).toContain("`handover`: 1");
+    await h.event(appHomeOpened({ user: OWNER }));
+    expect(JSON.stringify(h.fake.homeViews.get(OWNER))).not.toContain("stats_days");
+  });
+});
