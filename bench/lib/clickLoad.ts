@@ -49,8 +49,9 @@ export async function startAppProcess(
   script: string,
   fake: FakeSlack,
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(join(projectRoot, "node_modules", ".bin", "tsx"), [script], {
+  const child = spawn(join(projectRoot, "node_modules", ".bin", "tsx"), [...nodeArgs, script], {
     cwd: projectRoot,
     env: {
       ...process.env,
@@ -59,18 +60,23 @@ export async function startAppProcess(
       SLACK_API_URL: fake.apiUrl,
       PORT: "0",
       SOCKET_MODE: "false",
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: "info",
       ...env,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await new Promise<number>((resolve, reject) => {
     let seen = "";
-    child.stdout?.on("data", (d: Buffer) => {
+    const onData = (d: Buffer) => {
       seen += d;
       const m = /listening on port (\d+)/.exec(seen);
-      if (m) resolve(Number(m[1]));
-    });
+      if (!m) return;
+      // Keep draining the app's output without keeping it.
+      child.stdout?.off("data", onData);
+      child.stdout?.resume();
+      resolve(Number(m[1]));
+    };
+    child.stdout?.on("data", onData);
     child.once("exit", (code) => reject(new Error(`${script} exited (${code}) before listening:\n${seen}`)));
   });
   return { child, port };

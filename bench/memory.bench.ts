@@ -1,0 +1,126 @@
+/**
+ * Resident memory of the app after 10,000 and after 100,000 completed
+ * consultations driven over HTTP (slash command, then the answer clicks), with
+ * records written to SQLite. Target: less than 20% growth from 10k to 100k.
+ *
+ *   npm run bench:memory [-- --consultations 100000 --checkpoint 10000 --concurrency 20]
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { projectRoot } from "../src/paths.ts";
+import { blockActions, slashCommand } from "../src/slack/fakeSlack/payloads.ts";
+import { clientFor, machine, startAppProcess, startBenchFake } from "./lib/clickLoad.ts";
+
+const { values } = parseArgs({
+  options: {
+    consultations: { type: "string", default: "100000" },
+    checkpoint: { type: "string", default: "10000" },
+    concurrency: { type: "string", default: "20" },
+  },
+});
+const TOTAL = Number(values.consultations);
+const CHECKPOINT = Number(values.checkpoint);
+const CONCURRENCY = Number(values.concurrency);
+
+// Three short consultations for every long one; users and channels vary so per-user state would show.
+const PATHS = [
+  [["validity", "expired"]],
+  [["validity", "expired"]],
+  [["validity", "expired"]],
+  [
+    ["validity", "valid"],
+    ["current_server", "our_shared"],
+    ["destination_server", "dedicated_vps_cloud"],
+    ["installer", "self"],
+  ],
+];
+
+const dir = mkdtempSync(join(tmpdir(), "memory-bench-"));
+const fake = await startBenchFake();
+const app = await startAppProcess(join(projectRoot, "src/main.ts"), fake, {
+  SQLITE_PATH: join(dir, "records.db"),
+  LOG_LEVEL: "info",
+});
+const client = clientFor(app.port, CONCURRENCY);
+// `tsx` runs the app in a child node process: measure that one, not the launcher.
+const appPid = (() => {
+  const children = readFileSync(`/proc/${app.child.pid}/task/${app.child.pid}/children`, "utf8").trim();
+  return Number(children.split(" ")[0] || app.child.pid);
+})();
+const rss = () => {
+  const status = readFileSync(`/proc/${appPid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+};
+
+async function consult(i: number): Promise<void> {
+  const user = `U${(i % 5000).toString(36).toUpperCase().padStart(5, "0")}`;
+  const channel = `C${(i % 300).toString(36).toUpperCase().padStart(4, "0")}`;
+  const path = PATHS[i % PATHS.length] ?? [];
+  const start = fake.responseUrl({ channel, user });
+  // Wait registered before sending: the redraw can arrive before the HTTP answer.
+  const started = fake.nextCall((c) => c.responseUrl === start, 10_000);
+  await client.command(slashCommand({ user, channel, responseUrl: start }));
+  await started;
+  for (const [question, option] of path) {
+    const message = fake.messageFor(start);
+    if (!message) throw new Error("no consultation message");
+    const url = fake.responseUrl({ channel, user, messageTs: message.ts });
+    const redrawn = fake.nextCall((c) => c.responseUrl === url, 10_000);
+    const res = await client.interaction(
+      blockActions({ message, actionId: `answer:${question}:${option}`, user, responseUrl: url }),
+    );
+    if (res.status !== 200) throw new Error(`click answered ${res.status}`);
+    await redrawn;
+  }
+  const done = fake.messageFor(start);
+  if (!done || !JSON.stringify(done.blocks).includes("route: "))
+    throw new Error("consultation did not complete");
+  // The fake keeps every message; the app must not. Forget this one so only the app's memory grows, if anything.
+  fake.messages.splice(fake.messages.indexOf(done), 1);
+  // Waits are registered before each request, so the fake's call log can go (it is scanned on every wait).
+  if (fake.calls.length > 1000) fake.calls.length = 0;
+}
+
+const samples: Array<{ completed: number; rssMiB: number }> = [{ completed: 0, rssMiB: rss() }];
+let next = 0;
+let completed = 0;
+const began = performance.now();
+const worker = async () => {
+  while (next < TOTAL) {
+    const i = next++;
+    await consult(i);
+    completed++;
+    if (completed % CHECKPOINT === 0) {
+      const sample = { completed, rssMiB: rss() };
+      samples.push(sample);
+      process.stderr.write(`${completed} consultations: RSS ${sample.rssMiB.toFixed(1)} MiB\n`);
+    }
+  }
+};
+try {
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+} catch (error) {
+  app.child.kill("SIGTERM");
+  await fake.close();
+  throw error;
+}
+const seconds = (performance.now() - began) / 1000;
+const at = (n: number) => samples.find((s) => s.completed === n)?.rssMiB ?? Number.NaN;
+const first = at(CHECKPOINT);
+const last = at(TOTAL);
+const growth = (last - first) / first;
+console.log(
+  [
+    `app process ${appPid}; memory: ${TOTAL} completed consultations over HTTP in ${seconds.toFixed(0)} s (records in SQLite)`,
+    `RSS at start ${samples[0]?.rssMiB.toFixed(1)} MiB; after ${CHECKPOINT}: ${first.toFixed(1)} MiB; after ${TOTAL}: ${last.toFixed(1)} MiB`,
+    `growth from ${CHECKPOINT} to ${TOTAL}: ${(growth * 100).toFixed(1)}% (target < 20%: ${growth < 0.2 ? "met" : "NOT met"})`,
+    `all samples: ${samples.map((s) => `${s.completed}=${s.rssMiB.toFixed(0)}`).join(" ")}`,
+    `machine: ${machine()}; date: ${new Date().toISOString()}`,
+  ].join("\n"),
+);
+client.close();
+app.child.kill("SIGTERM");
+await fake.close();
+rmSync(dir, { recursive: true, force: true });
