@@ -9,6 +9,7 @@ import { register as registerCommands } from "./listeners/commands/index.ts";
 import { register as registerEvents } from "./listeners/events/index.ts";
 import { register as registerHome } from "./listeners/home/index.ts";
 import { describeError } from "./log.ts";
+import { createReceiver } from "./receiver.ts";
 import { RecentKeys } from "./recent.ts";
 import type { AppRecords } from "./records.ts";
 
@@ -43,17 +44,21 @@ export function createSlackApp({
     ...(config.socketMode
       ? { socketMode: true, appToken: config.appToken as string }
       : {
-          signingSecret: config.signingSecret as string,
-          port: config.port,
-          customRoutes: [
-            {
-              path: "/healthz",
-              method: ["GET"],
-              handler: (_req, res) => {
-                res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+          receiver: createReceiver({
+            signingSecret: config.signingSecret as string,
+            port: config.port,
+            logger,
+            logLevel: logger.getLevel() as LogLevel,
+            customRoutes: [
+              {
+                path: "/healthz",
+                method: ["GET"],
+                handler: (_req, res) => {
+                  res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+                },
               },
-            },
-          ],
+            ],
+          }),
         }),
     // auth.test runs in init(), where its failure can be awaited and reported.
     deferInitialization: true,

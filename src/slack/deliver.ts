@@ -14,12 +14,21 @@ export interface ClickSurface {
   inView: boolean;
 }
 
+const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+
 export function surfaceOf(body: BlockAction): ClickSurface {
-  const container = body.container as { type?: string; is_ephemeral?: boolean; message_ts?: string };
-  const messageTs = body.message?.ts ?? container.message_ts;
-  const channel = body.channel?.id ?? (body.container as { channel_id?: string }).channel_id;
+  // ?? {}: a payload without a container is still answered (with a notice if nothing else).
+  const container = (body.container ?? {}) as {
+    type?: string;
+    is_ephemeral?: boolean;
+    message_ts?: string;
+    channel_id?: string;
+  };
+  // Only strings: ids go into records, and a wrongly typed one would make every write fail.
+  const messageTs = text(body.message?.ts) ?? text(container.message_ts);
+  const channel = text(body.channel?.id) ?? text(container.channel_id);
   return {
-    user: body.user.id,
+    user: text(body.user.id) ?? "",
     ...(channel ? { channel } : {}),
     ...(messageTs ? { messageTs } : {}),
     ephemeral: container.is_ephemeral === true,

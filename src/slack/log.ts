@@ -25,7 +25,11 @@ const SECRET_KEYS = /token|secret|authorization|cookie|signature/i;
 export function createLogger(options: LoggerOptions): Logger {
   let level: Level = options.level;
   let name = options.name ?? "ssl-move-bot";
-  const secrets = options.secrets.filter((s) => s.length >= 6);
+  // Each secret also as JSON writes it inside a logged object (a password may hold `"` or `\`).
+  const secrets = options.secrets
+    .filter((s) => s.length >= 6)
+    .flatMap((s) => [s, JSON.stringify(s).slice(1, -1)])
+    .sort((a, b) => b.length - a.length);
   const write =
     options.write ??
     ((line: string, l: Level) =>

@@ -30,9 +30,10 @@ function event(
     id: eventId(state.id, kind, ...idParts),
     consultationId: state.id,
     kind,
-    workspace: place.workspace,
+    // Request fields typed string may hold anything; the store takes only text.
+    workspace: typeof place.workspace === "string" ? place.workspace : "unknown",
     user: state.owner,
-    channel: place.channel,
+    channel: typeof place.channel === "string" ? place.channel : "unknown",
     flowId: state.consultation.flowId,
     flowVersion: state.consultation.version,
     at: place.at,

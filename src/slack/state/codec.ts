@@ -66,7 +66,8 @@ export function encodeState({ consultation: c, owner, id, seq }: ButtonState): s
  * a double click on it still agrees, and later screens carry that id.
  */
 export function decodeState(value: string | undefined): ButtonState | null {
-  if (value === undefined || value.length > MAX_VALUE_LENGTH) return null;
+  // typeof: the value comes from a request body, which may carry any JSON type.
+  if (typeof value !== "string" || value.length > MAX_VALUE_LENGTH) return null;
   const fields = value.split("|");
   if (fields[0] === LEGACY_PREFIX) {
     const rest = decodeFields(fields.slice(1));

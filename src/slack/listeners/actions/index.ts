@@ -59,7 +59,8 @@ async function handleClick(
     },
   };
   const place: ClickPlace = {
-    workspace: body.team?.id ?? body.user.team_id ?? "unknown",
+    // Only strings reach the records (a wrongly typed id would make every write of the batch fail).
+    workspace: [body.team?.id, body.user.team_id].find((id) => typeof id === "string") ?? "unknown",
     channel: surface.channel ?? surface.user,
     at: new Date(),
     actionId: action.action_id,

@@ -1,0 +1,219 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SIGNING_SECRET } from "../support/harness.ts";
+import { sign } from "../support/signedClient.ts";
+import {
+  eventsOf,
+  expectHealthy,
+  FORM,
+  formPayload,
+  freshClick,
+  type Hostile,
+  JSON_TYPE,
+  sendRaw,
+  startHostile,
+  UNACKED_MS,
+} from "./support.ts";
+
+/**
+ * Whole request bodies that are not Slack's: the properties pin down exactly
+ * what Bolt 5.1's HTTPReceiver answers, and that the app does nothing with them.
+ */
+
+const isJson = (text: string) => {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Keys Bolt routes on (an event, a command, an action, …); bodies without them reach no listener. */
+const ROUTING_KEYS = new Set([
+  "event",
+  "command",
+  "name",
+  "actions",
+  "type",
+  "ssl_check",
+  "payload",
+  "callback_id",
+  "view",
+  "challenge",
+  "token",
+]);
+const key = fc
+  .string({ minLength: 1, maxLength: 12 })
+  .filter((k) => !ROUTING_KEYS.has(k) && !k.includes("__proto__"));
+const leafJson = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.integer(),
+  fc.double({ noNaN: true }),
+  fc.boolean(),
+);
+/** Parseable JSON that names nothing Bolt knows: scalars, arrays, objects with unrouted keys. */
+const meaninglessJson = fc.oneof(
+  leafJson,
+  fc.array(fc.oneof(leafJson, fc.constant(null)), { maxLength: 5 }),
+  fc.dictionary(key, fc.oneof(leafJson, fc.constant(null)), { maxKeys: 5 }),
+);
+
+const ws = fc.array(fc.constantFrom(" ", "\t", "\n", "\r"), { maxLength: 4 }).map((a) => a.join(""));
+
+/** Bodies Bolt cannot parse, with the content type they are sent with. */
+const unparseable = fc.oneof(
+  // Bad JSON in payload= (a truncated real-looking payload, or any non-JSON text).
+  fc
+    .tuple(fc.jsonValue({ maxDepth: 3 }), fc.nat())
+    .map(([v, cut]) => {
+      const text = JSON.stringify({ type: "block_actions", v });
+      return text.slice(0, cut % text.length);
+    })
+    .filter((t) => !isJson(t))
+    .map((t) => ({ body: formPayload(t), contentType: FORM })),
+  fc
+    .string({ maxLength: 200 })
+    .filter((t) => !isJson(t))
+    .map((t) => ({ body: formPayload(t), contentType: FORM })),
+  // A JSON body that is not JSON.
+  fc
+    .string({ maxLength: 200 })
+    .filter((t) => !isJson(t))
+    .map((t) => ({ body: t, contentType: JSON_TYPE })),
+  // Slack's form with a charset suffix is read as JSON by Bolt, so it never parses.
+  fc.string({ maxLength: 100 }).map((t) => ({
+    body: formPayload(t),
+    contentType: `${FORM}; charset=utf-8`,
+  })),
+  // JSON `null` (bare, or as the payload field): parses, but is no body at all.
+  fc.tuple(ws, ws).map(([a, b]) => ({ body: `${a}null${b}`, contentType: JSON_TYPE })),
+  fc.tuple(ws, ws).map(([a, b]) => ({ body: formPayload(`${a}null${b}`), contentType: FORM })),
+);
+
+describe("hostile request bodies", () => {
+  let hostile: Hostile;
+  beforeAll(async () => {
+    hostile = await startHostile();
+  });
+  afterAll(async () => {
+    await hostile.close();
+  });
+
+  it("a signed body Bolt cannot parse is answered 400 at once; nothing is called or recorded", async () => {
+    const { h, records } = hostile;
+    await fc.assert(
+      fc.asyncProperty(unparseable, async ({ body, contentType }) => {
+        const mark = h.fake.mark();
+        const before = records.events().length;
+        const res = await sendRaw(h, body, contentType);
+        await h.idle();
+        expect(res.status).toBe(400);
+        expect(res.ms).toBeLessThan(1000);
+        expect(h.fake.calls.filter((c) => c.seq > mark)).toEqual([]);
+        await records.settle();
+        expect(records.events()).toHaveLength(before);
+        expect(hostile.crashes).toEqual([]);
+      }),
+      { numRuns: 120 },
+    );
+    await expectHealthy(hostile);
+  });
+
+  it("a signed body that parses but names nothing gets Bolt's unacknowledged answer: 404 after 3 s", async () => {
+    const { h, records } = hostile;
+    const body = fc.oneof(
+      meaninglessJson.map((v) => ({ body: JSON.stringify(v), contentType: JSON_TYPE })),
+      meaninglessJson.map((v) => ({ body: formPayload(JSON.stringify(v)), contentType: FORM })),
+      fc
+        .dictionary(key, fc.string({ maxLength: 30 }), { maxKeys: 4 })
+        .map((fields) => ({ body: new URLSearchParams(fields).toString(), contentType: FORM })),
+    );
+    // Each run sends a batch at once, so the 3 s waits overlap.
+    await fc.assert(
+      fc.asyncProperty(fc.array(body, { minLength: 1, maxLength: 15 }), async (batch) => {
+        const mark = h.fake.mark();
+        const before = records.events().length;
+        const answers = await Promise.all(batch.map((b) => sendRaw(h, b.body, b.contentType)));
+        await h.idle();
+        for (const res of answers) {
+          expect(res.status).toBe(404);
+          expect(res.ms).toBeGreaterThanOrEqual(UNACKED_MS - 50);
+        }
+        expect(h.fake.calls.filter((c) => c.seq > mark)).toEqual([]);
+        await records.settle();
+        expect(records.events()).toHaveLength(before);
+        expect(hostile.crashes).toEqual([]);
+      }),
+      { numRuns: 3 },
+    );
+    await expectHealthy(hostile);
+  });
+
+  it("a real click with a forged, stale or mismatched signature is refused 401; the message and records stay", async () => {
+    const { h } = hostile;
+    const forgery = fc.oneof(
+      fc.record({ kind: fc.constant("random hex" as const), hex: fc.stringMatching(/^[0-9a-f]{64}$/) }),
+      fc.record({
+        kind: fc.constant("other secret" as const),
+        secret: fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s !== SIGNING_SECRET),
+      }),
+      fc.record({
+        kind: fc.constant("stale" as const),
+        ageSeconds: fc.integer({ min: 5 * 60 + 2, max: 10 ** 8 }),
+      }),
+      fc.record({
+        kind: fc.constant("body changed" as const),
+        at: fc.nat(),
+        char: fc.string({ minLength: 1, maxLength: 3 }),
+      }),
+      fc.record({ kind: fc.constant("garbage header" as const), header: fc.string({ maxLength: 80 }) }),
+      fc.record({ kind: fc.constant("garbage timestamp" as const), ts: fc.string({ maxLength: 12 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(forgery, async (f) => {
+        const { message, payload, id } = await freshClick(h);
+        const body = formPayload(JSON.stringify(payload));
+        const now = Math.floor(Date.now() / 1000);
+        const mark = h.fake.mark();
+        let res: { status: number };
+        switch (f.kind) {
+          case "random hex":
+            res = await sendRaw(h, body, FORM, { signature: `v0=${f.hex}` });
+            break;
+          case "other secret":
+            res = await sendRaw(h, body, FORM, { signature: sign(f.secret, now, body) });
+            break;
+          case "stale":
+            res = await sendRaw(h, body, FORM, { timestamp: now - f.ageSeconds });
+            break;
+          case "body changed": {
+            const at = f.at % body.length;
+            const changed = body.slice(0, at) + f.char + body.slice(at);
+            res = await sendRaw(h, changed, FORM, {
+              signature: sign(SIGNING_SECRET, now, body),
+              timestamp: now,
+            });
+            break;
+          }
+          case "garbage header":
+            res = await sendRaw(h, body, FORM, { signature: f.header });
+            break;
+          case "garbage timestamp":
+            res = await sendRaw(h, body, FORM, {
+              signature: sign(SIGNING_SECRET, now, body),
+              headers: { "x-slack-request-timestamp": f.ts.replace(/[^\x21-\x7e]/g, "") || "x" },
+            });
+            break;
+        }
+        await h.idle();
+        expect(res.status).toBe(401);
+        expect(h.fake.calls.filter((c) => c.seq > mark)).toEqual([]);
+        expect(h.fake.message(message.channel, message.ts)?.updates).toBe(0);
+        expect((await eventsOf(hostile, id)).map((e) => e.kind)).toEqual(["started"]);
+      }),
+      { numRuns: 40 },
+    );
+    await expectHealthy(hostile);
+  });
+});

@@ -1,0 +1,236 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
+import { parseActionId } from "../../src/slack/state/actionIds.ts";
+import {
+  eventsOf,
+  expectFriendlyNotice,
+  expectHealthy,
+  expectRecordsFlowing,
+  FORM,
+  formPayload,
+  freshClick,
+  type Hostile,
+  OWNER,
+  questionOf,
+  sendRaw,
+  startHostile,
+  UNACKED_MS,
+} from "./support.ts";
+
+/**
+ * A real click payload (from a real rendered message) with one field removed
+ * or replaced by a value of the wrong type or a huge one.
+ */
+
+const FIELDS = [
+  "user",
+  "user.id",
+  "user.team_id",
+  "actions",
+  "actions.0.value",
+  "actions.0.type",
+  "actions.0.block_id",
+  "container",
+  "container.is_ephemeral",
+  "container.message_ts",
+  "container.type",
+  "response_url",
+  "channel",
+  "channel.id",
+  "team",
+  "team.id",
+  "message",
+  "type",
+  "trigger_id",
+  "api_app_id",
+  "state",
+  "enterprise",
+  "token",
+  "is_enterprise_install",
+] as const;
+type Field = (typeof FIELDS)[number];
+type Kind = "absent" | "null" | "number" | "string" | "boolean" | "array" | "object" | "huge";
+
+const HUGE = 100_000;
+const replacement = fc.oneof(
+  fc.constant({ kind: "absent" as Kind, value: undefined as unknown }),
+  fc.constant({ kind: "null" as Kind, value: null }),
+  fc.integer().map((value) => ({ kind: "number" as Kind, value })),
+  // Not a Slack id (lower case or punctuation in it), so never the owner's.
+  fc.string({ minLength: 1, maxLength: 30 }).map((s) => ({ kind: "string" as Kind, value: `~${s}` })),
+  fc.boolean().map((value) => ({ kind: "boolean" as Kind, value })),
+  fc
+    .array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 })
+    .map((value) => ({ kind: "array" as Kind, value })),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }).map((value) => ({
+    kind: "object" as Kind,
+    value,
+  })),
+  fc
+    .string({ minLength: 1, maxLength: 8 })
+    .map((s) => ({ kind: "huge" as Kind, value: `~${s.repeat(HUGE / s.length + 1)}` })),
+);
+
+/**
+ * What Bolt 5.1 answers, measured: 500 where Bolt's own routing reads a field
+ * that is missing (before any listener runs, so before our ack), 404 after
+ * 3 s where no listener can match, 200 (acknowledged by our listener) otherwise.
+ */
+function expectedStatus(field: Field, kind: Kind): 200 | 404 | 500 {
+  if (field === "user" && (kind === "absent" || kind === "null")) return 500; // body.user.id
+  if (field === "channel" && kind === "null") return 500; // body.channel.id
+  if (field === "actions") {
+    if (kind === "null" || kind === "number" || kind === "boolean" || kind === "object") return 500;
+    return 404; // absent, [], a string: no action to match
+  }
+  return 200;
+}
+
+/**
+ * What the app must do with the click once Bolt has acknowledged it:
+ * - advance: it still is the owner's click on the real button: redraw and record it;
+ * - undeliverable: still a valid click, but the redraw cannot reach Slack (the response_url is
+ *   garbage, or the payload says the ephemeral message is not ephemeral, so chat.update fails):
+ *   the click is recorded (a retry of it gets the same event id), the message stays, and the
+ *   user hears of the failure where the real response_url still reaches them;
+ * - refused: not the owner's or not readable: a notice, nothing recorded;
+ * - ignored: not a button click (type or action type changed): acknowledged, nothing else.
+ */
+type Outcome = "advance" | "undeliverable" | "refused" | "ignored";
+function outcomeOf(field: Field, value: unknown): Outcome {
+  if (field === "user" || field === "user.id" || field === "actions.0.value") return "refused";
+  if (field === "type" || field === "actions.0.type") return "ignored";
+  if (field === "response_url") return "undeliverable";
+  if (field === "container.is_ephemeral" && value !== true) return "undeliverable";
+  return "advance";
+}
+
+function mutate(payload: Record<string, unknown>, field: Field, kind: Kind, value: unknown) {
+  const parts = field.split(".");
+  let target = payload as Record<string, unknown>;
+  for (const p of parts.slice(0, -1)) target = target[p] as Record<string, unknown>;
+  const last = parts.at(-1) as string;
+  if (kind === "absent") delete target[last];
+  else target[last] = value;
+}
+
+describe("hostile click payloads", () => {
+  let hostile: Hostile;
+  beforeAll(async () => {
+    hostile = await startHostile();
+  });
+  afterAll(async () => {
+    await hostile.close();
+  });
+
+  it("missing, wrongly typed or huge fields: Bolt's exact status; advance only when still valid; else a notice or nothing, never a wrong record", async () => {
+    const { h } = hostile;
+    const mutation = fc.record({ field: fc.constantFrom(...FIELDS), r: replacement });
+    const one = async ({ field, r }: { field: Field; r: { kind: Kind; value: unknown } }) => {
+      const { message, payload, id, responseUrl } = await freshClick(h);
+      mutate(payload, field, r.kind, r.value);
+      const mark = h.fake.mark();
+      const res = await sendRaw(h, formPayload(JSON.stringify(payload)), FORM);
+      return { field, r, message, id, responseUrl, mark, res };
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 6 }), async (batch) => {
+        const sent = await Promise.all(batch.map(one));
+        await h.idle();
+        for (const { field, r, message, id, responseUrl, mark, res } of sent) {
+          const label = `${field} ← ${r.kind}`;
+          const status = expectedStatus(field, r.kind);
+          expect(res.status, label).toBe(status);
+          if (status === 404) expect(res.ms).toBeGreaterThanOrEqual(UNACKED_MS - 50);
+          const after = h.fake.message(message.channel, message.ts) as FakeMessage;
+          const kinds = (await eventsOf(hostile, id)).map((e) => e.kind);
+          const posts = h.fake.calls.filter((c) => c.seq > mark && c.responseUrl === responseUrl);
+          const outcome = status === 200 ? outcomeOf(field, r.value) : "ignored";
+          if (outcome === "advance") {
+            expect(after.updates, label).toBe(1);
+            expect(questionOf(after)).toBe("current_server");
+          } else expect(after.updates, label).toBe(0); // the consultation message is as it was
+          if (outcome === "advance" || outcome === "undeliverable") {
+            const events = await eventsOf(hostile, id);
+            expect(kinds, label).toEqual(["started", "answered"]);
+            expect(events[1], label).toMatchObject({ user: OWNER, question: "validity", option: "valid" });
+            expect(typeof events[1]?.workspace, label).toBe("string");
+          } else expect(kinds, label).toEqual(["started"]); // nothing recorded for the click
+          if (outcome === "refused" || (outcome === "undeliverable" && field !== "response_url")) {
+            // Whoever can still be reached through the real response_url hears why.
+            expect(
+              posts.filter((p) => p.args.replace_original !== true),
+              label,
+            ).toHaveLength(1);
+            expectFriendlyNotice(posts.at(-1)?.args);
+          }
+          if (outcome === "ignored") expect(posts, label).toEqual([]);
+        }
+        await hostile.records.settle();
+        expectRecordsFlowing(hostile);
+        expect(hostile.crashes).toEqual([]);
+      }),
+      { numRuns: 10 },
+    );
+    await expectHealthy(hostile);
+  });
+
+  it("an unknown or huge action id is left to Bolt (404 after 3 s) or, if it looks like ours, answered with a notice", async () => {
+    const { h } = hostile;
+    const ours = /^(answer|nav|change|share|start|handoff)(:|$)/;
+    const actionId = fc
+      .oneof(
+        fc.string({ maxLength: 300 }),
+        fc.string({ minLength: 1, maxLength: 3 }).map((s) => s.repeat(2000)),
+        // Looks like ours, but names no button on this screen (or is absurdly long).
+        fc
+          .tuple(
+            fc.constantFrom("answer:", "nav:", "change:", "handoff:", "start:", "share:"),
+            fc.string({ maxLength: 40 }),
+          )
+          .map(([head, tail]) => head + tail),
+        fc.string({ minLength: 1, maxLength: 4 }).map((s) => `answer:validity:valid${s.repeat(3000)}`),
+      )
+      .filter((id) => {
+        // Not a button this first screen really has, nor one that needs no state (start, language).
+        const parsed = parseActionId(id);
+        return (
+          !["answer:validity:valid", "answer:validity:expired"].includes(id) &&
+          !["start", "restart", "lang", "back", "take"].includes(parsed?.kind ?? "")
+        );
+      });
+    await fc.assert(
+      fc.asyncProperty(fc.array(actionId, { minLength: 1, maxLength: 10 }), async (ids) => {
+        const sent = await Promise.all(
+          ids.map(async (actionIdValue) => {
+            const { message, payload, id, responseUrl } = await freshClick(h);
+            (payload.actions[0] as Record<string, unknown>).action_id = actionIdValue;
+            const mark = h.fake.mark();
+            const res = await sendRaw(h, formPayload(JSON.stringify(payload)), FORM);
+            return { actionIdValue, message, id, responseUrl, mark, res };
+          }),
+        );
+        await h.idle();
+        for (const { actionIdValue, message, id, responseUrl, mark, res } of sent) {
+          const after = h.fake.message(message.channel, message.ts) as FakeMessage;
+          const posts = h.fake.calls.filter((c) => c.seq > mark && c.responseUrl === responseUrl);
+          expect(after.updates).toBe(0);
+          expect((await eventsOf(hostile, id)).map((e) => e.kind)).toEqual(["started"]);
+          if (!ours.test(actionIdValue)) {
+            expect(res.status).toBe(404);
+            expect(res.ms).toBeGreaterThanOrEqual(UNACKED_MS - 50);
+            expect(posts).toEqual([]);
+          } else {
+            expect(res.status).toBe(200);
+            expect(posts).toHaveLength(1);
+            expectFriendlyNotice(posts[0]?.args);
+          }
+        }
+        expect(hostile.crashes).toEqual([]);
+      }),
+      { numRuns: 2 },
+    );
+    await expectHealthy(hostile);
+  });
+});
