@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkBlocks, checkMessage } from "./blockKitLimits.ts";
+import { attachSocketMode, type SocketModeSide } from "./socketMode.ts";
 
 /**
  * A local stand-in for Slack's Web API and response_url endpoints, on
@@ -15,6 +16,8 @@ import { checkBlocks, checkMessage } from "./blockKitLimits.ts";
 export interface FakeSlackOptions {
   port?: number;
   host?: string;
+  /** When set, Socket Mode is served: apps.connections.open accepts this app-level token. */
+  appToken?: string;
   /** When set, any other bot token is refused with invalid_auth. */
   botToken?: string;
   botUserId?: string;
@@ -73,6 +76,8 @@ export interface Failure {
 }
 
 export interface FakeSlack {
+  /** Slack's side of Socket Mode (when started with an appToken). */
+  socketMode?: SocketModeSide;
   /** http://127.0.0.1:<port>/ */
   url: string;
   /** The Web API base URL for SLACK_API_URL / clientOptions.slackApiUrl. */
@@ -150,6 +155,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   type Answer = { status: number; body: Record<string, unknown> | string; headers?: Record<string, string> };
 
   const api: Record<string, (args: Record<string, unknown>) => Answer> = {
+    "apps.connections.open": () =>
+      ok({ url: `ws://${options.host ?? "127.0.0.1"}:${listeningPort}/socket-mode` }),
     "auth.test": () =>
       ok({
         url: "https://fake.slack.test/",
@@ -272,6 +279,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     return { status: 200, body: "ok" };
   }
 
+  let listeningPort = 0;
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500).end(String(error));
@@ -303,6 +311,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const token = bearer(req) ?? (typeof args.token === "string" ? args.token : undefined);
       const handler = api[method];
       if (method !== "auth.test" && token === undefined) answer = platformError("not_authed");
+      else if (method === "apps.connections.open")
+        answer =
+          token === options.appToken && token !== undefined
+            ? (handler?.(args) ?? platformError("unknown_method"))
+            : platformError("invalid_auth");
       else if (token === undefined || (options.botToken !== undefined && token !== options.botToken))
         answer = platformError(token === undefined ? "not_authed" : "invalid_auth");
       else answer = handler ? handler(args) : platformError("unknown_method");
@@ -365,8 +378,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   });
   const { port } = server.address() as AddressInfo;
   const base = `http://${options.host ?? "127.0.0.1"}:${port}/`;
+  listeningPort = port;
+  const socketMode = options.appToken ? attachSocketMode(server, "/socket-mode") : undefined;
 
   return {
+    ...(socketMode ? { socketMode } : {}),
     url: base,
     apiUrl: `${base}api/`,
     port,
