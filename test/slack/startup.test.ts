@@ -138,6 +138,34 @@ describe("npm start (src/main.ts as a process)", () => {
     noStackTrace(stderr);
   });
 
+  it.concurrent("without any credentials outside production, npm start opens the sandbox and says so", async () => {
+    const child = run({ SANDBOX_PORT: "0" });
+    const url = await new Promise<string>((resolve, reject) => {
+      let seen = "";
+      child.stdout?.on("data", (d: Buffer) => {
+        seen += d;
+        const m = /Open (http:\/\/localhost:\d+) in your browser/.exec(seen);
+        if (m?.[1]) resolve(m[1]);
+      });
+      child.once("exit", (code) => reject(new Error(`exited ${code} before the banner:\n${seen}`)));
+    });
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("ssl-move-bot sandbox");
+    child.kill("SIGTERM");
+    const { code, stdout } = await child.output;
+    expect(stdout).toContain("local sandbox (no Slack credentials found)");
+    expect(code).toBe(0);
+  });
+
+  it.concurrent("in production, no credentials at all is refused with what is missing", async () => {
+    const { code, stderr } = await run({ NODE_ENV: "production" }).output;
+    expect(code).toBe(1);
+    expect(stderr).toContain("SLACK_BOT_TOKEN");
+    expect(stderr).toContain("SLACK_SIGNING_SECRET");
+    noStackTrace(stderr);
+  });
+
   it.concurrent("a broken flow file stops the start with its positioned errors", async () => {
     const flow = join(cwd, "broken.yaml");
     writeFileSync(flow, "id: x\nversion: one\n");
