@@ -1,8 +1,9 @@
 import pg from "pg";
 import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from "./migrations.ts";
+import { SqlQueries } from "./sharedQueries.ts";
 import * as q from "./sqlQueries.ts";
 import type { SqlRunner, Statement } from "./sqlRunner.ts";
-import type { ConsultationEvent, NewHandoff, RecordStore, StatsRange } from "./types.ts";
+import type { ConsultationEvent, RecordStore } from "./types.ts";
 
 /** Any constant works, as long as every instance uses the same: it names the migration lock. */
 const MIGRATION_LOCK_KEY = 5_417_300_511;
@@ -22,12 +23,13 @@ export type PostgresStoreOptions = {
 };
 
 /** PostgreSQL store: several app instances can share one database. */
-export class PostgresStore implements RecordStore {
+export class PostgresStore extends SqlQueries implements RecordStore {
   private readonly pool: pg.Pool;
-  private readonly runner: SqlRunner;
+  protected readonly runner: SqlRunner;
   private readonly schema: string | undefined;
 
   constructor(options: PostgresStoreOptions) {
+    super();
     if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
       throw new Error(`invalid schema name "${options.schema}"`);
     }
@@ -129,40 +131,6 @@ export class PostgresStore implements RecordStore {
       added += result.rowCount ?? 0;
     }
     return added;
-  }
-
-  countEvents() {
-    return q.countEvents(this.runner);
-  }
-  stats(range?: StatsRange) {
-    return q.queryStats(this.runner, range);
-  }
-  report(range: StatsRange) {
-    return q.queryReport(this.runner, range);
-  }
-  eraseUser(userId: string) {
-    return q.eraseUser(this.runner, userId);
-  }
-  purgeOlderThan(days: number, now = new Date()) {
-    return q.purgeOlderThan(this.runner, days, now);
-  }
-  createHandoff(h: NewHandoff) {
-    return q.createHandoff(this.runner, h);
-  }
-  takeHandoff(id: string, assignee: string) {
-    return q.takeHandoff(this.runner, id, assignee);
-  }
-  getHandoff(id: string) {
-    return q.getHandoff(this.runner, id);
-  }
-  setHandoffMessage(id: string, ts: string) {
-    return q.setHandoffMessage(this.runner, id, ts);
-  }
-  claimHandoffPost(id: string) {
-    return q.claimHandoffPost(this.runner, id);
-  }
-  releaseHandoffPost(id: string) {
-    return q.releaseHandoffPost(this.runner, id);
   }
 
   async close(): Promise<void> {

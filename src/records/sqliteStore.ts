@@ -2,9 +2,10 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from "./migrations.ts";
+import { SqlQueries } from "./sharedQueries.ts";
 import * as q from "./sqlQueries.ts";
 import type { SqlRunner, Statement } from "./sqlRunner.ts";
-import type { ConsultationEvent, NewHandoff, RecordStore, StatsRange } from "./types.ts";
+import type { ConsultationEvent, RecordStore } from "./types.ts";
 
 export const DEFAULT_SQLITE_PATH = "./data/consultations.db";
 
@@ -29,14 +30,15 @@ const rewrite = (sql: string) => sql.replace(/\$(\d+)/g, "@p$1");
  * (better-sqlite3); they are quick, and WAL keeps readers (report, erase CLIs)
  * from blocking the app's writes.
  */
-export class SqliteStore implements RecordStore {
+export class SqliteStore extends SqlQueries implements RecordStore {
   readonly path: string;
   private readonly db: Database.Database;
-  private readonly runner: SqlRunner;
+  protected readonly runner: SqlRunner;
   private readonly insert: Database.Statement;
   private readonly insertMany: (events: readonly ConsultationEvent[]) => number;
 
   constructor(options: SqliteStoreOptions = {}) {
+    super();
     this.path = options.path ?? DEFAULT_SQLITE_PATH;
     if (this.path !== ":memory:") mkdirSync(dirname(this.path), { recursive: true });
     this.db = new Database(this.path);
@@ -104,39 +106,6 @@ export class SqliteStore implements RecordStore {
     return events.length === 0 ? 0 : this.insertMany(events);
   }
 
-  countEvents() {
-    return q.countEvents(this.runner);
-  }
-  stats(range?: StatsRange) {
-    return q.queryStats(this.runner, range);
-  }
-  report(range: StatsRange) {
-    return q.queryReport(this.runner, range);
-  }
-  eraseUser(userId: string) {
-    return q.eraseUser(this.runner, userId);
-  }
-  purgeOlderThan(days: number, now = new Date()) {
-    return q.purgeOlderThan(this.runner, days, now);
-  }
-  createHandoff(h: NewHandoff) {
-    return q.createHandoff(this.runner, h);
-  }
-  takeHandoff(id: string, assignee: string) {
-    return q.takeHandoff(this.runner, id, assignee);
-  }
-  getHandoff(id: string) {
-    return q.getHandoff(this.runner, id);
-  }
-  setHandoffMessage(id: string, ts: string) {
-    return q.setHandoffMessage(this.runner, id, ts);
-  }
-  claimHandoffPost(id: string) {
-    return q.claimHandoffPost(this.runner, id);
-  }
-  releaseHandoffPost(id: string) {
-    return q.releaseHandoffPost(this.runner, id);
-  }
   /** Lets tests and tools inspect the schema. */
   appliedMigrations(): Promise<{ version: number; name: string }[]> {
     return this.runner.all("SELECT version, name FROM schema_migrations ORDER BY version");

@@ -1,0 +1,45 @@
+import * as q from "./sqlQueries.ts";
+import type { SqlRunner } from "./sqlRunner.ts";
+import type { NewHandoff, StatsRange } from "./types.ts";
+
+/**
+ * What both stores answer with the same SQL: each store only supplies how to
+ * run a statement (its `runner`), so SQLite and PostgreSQL cannot drift apart.
+ */
+export abstract class SqlQueries {
+  protected abstract readonly runner: SqlRunner;
+
+  countEvents() {
+    return q.countEvents(this.runner);
+  }
+  stats(range?: StatsRange) {
+    return q.queryStats(this.runner, range);
+  }
+  report(range: StatsRange) {
+    return q.queryReport(this.runner, range);
+  }
+  eraseUser(userId: string) {
+    return q.eraseUser(this.runner, userId);
+  }
+  purgeOlderThan(days: number, now = new Date()) {
+    return q.purgeOlderThan(this.runner, days, now);
+  }
+  createHandoff(h: NewHandoff) {
+    return q.createHandoff(this.runner, h);
+  }
+  takeHandoff(id: string, assignee: string) {
+    return q.takeHandoff(this.runner, id, assignee);
+  }
+  getHandoff(id: string) {
+    return q.getHandoff(this.runner, id);
+  }
+  setHandoffMessage(id: string, ts: string) {
+    return q.setHandoffMessage(this.runner, id, ts);
+  }
+  claimHandoffPost(id: string) {
+    return q.claimHandoffPost(this.runner, id);
+  }
+  releaseHandoffPost(id: string) {
+    return q.releaseHandoffPost(this.runner, id);
+  }
+}
