@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { projectRoot } from "../../src/paths.ts";
+import { projectRoot, tsxLoader } from "../../src/paths.ts";
 import { type FakeMessage, type FakeSlack, startFakeSlack } from "../../src/slack/fakeSlack/index.ts";
 import { actionIdsIn, blockActions, slashCommand } from "../../src/slack/fakeSlack/payloads.ts";
 import { SignedClient } from "../../src/slack/fakeSlack/signedClient.ts";
@@ -51,7 +51,8 @@ export async function startAppProcess(
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
 ): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(join(projectRoot, "node_modules", ".bin", "tsx"), [...nodeArgs, script], {
+  // node with tsx's loader (not the tsx launcher), so the child is the app itself.
+  const child = spawn(process.execPath, [...nodeArgs, "--import", tsxLoader, script], {
     cwd: projectRoot,
     env: {
       ...process.env,

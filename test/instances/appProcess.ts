@@ -2,13 +2,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { projectRoot } from "../../src/paths.ts";
+import { projectRoot, tsxLoader } from "../../src/paths.ts";
 import type { FakeMessage, FakeSlack } from "../../src/slack/fakeSlack/index.ts";
 import { BOT_TOKEN, SIGNING_SECRET } from "../support/harness.ts";
 import { blockActions, slashCommand } from "../support/payloads.ts";
 import { SignedClient } from "../support/signedClient.ts";
 
-const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
 const main = join(projectRoot, "src", "main.ts");
 
 export interface AppProcess {
@@ -26,7 +25,9 @@ export interface AppProcess {
 export async function startApp(fake: FakeSlack, env: Record<string, string>): Promise<AppProcess> {
   // An empty working directory, so a developer's .env cannot leak in.
   const cwd = mkdtempSync(join(tmpdir(), "ssl-move-instance-"));
-  const child = spawn(tsx, [main], {
+  // node with tsx's loader, not the tsx launcher: the launcher would run the app
+  // in a child of its own, and a SIGKILL would then leave the app running.
+  const child = spawn(process.execPath, ["--import", tsxLoader, main], {
     cwd,
     env: {
       PATH: process.env.PATH ?? "",

@@ -4,13 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatConfigProblems, loadConfig } from "../../src/config.ts";
-import { projectRoot } from "../../src/paths.ts";
+import { projectRoot, tsxLoader } from "../../src/paths.ts";
 import { startFakeSlack } from "../../src/slack/fakeSlack/index.ts";
 import { BOT_TOKEN, SIGNING_SECRET } from "../support/harness.ts";
 import { blockActions, slashCommand } from "../support/payloads.ts";
 import { SignedClient } from "../support/signedClient.ts";
 
-const tsx = join(projectRoot, "node_modules", ".bin", "tsx");
 const main = join(projectRoot, "src", "main.ts");
 // An empty working directory, so a developer's .env cannot leak into the test.
 const cwd = mkdtempSync(join(tmpdir(), "ssl-move-start-"));
@@ -18,7 +17,10 @@ const cwd = mkdtempSync(join(tmpdir(), "ssl-move-start-"));
 function run(
   env: Record<string, string>,
 ): ChildProcess & { output: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const child = spawn(tsx, [main], { cwd, env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env } });
+  const child = spawn(process.execPath, ["--import", tsxLoader, main], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env },
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => {
