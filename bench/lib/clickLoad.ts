@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { cpus, totalmem } from "node:os";
-import { join } from "node:path";
 import { projectRoot, tsxLoader } from "../../src/paths.ts";
 import { type FakeMessage, type FakeSlack, startFakeSlack } from "../../src/slack/fakeSlack/index.ts";
 import { actionIdsIn, blockActions, slashCommand } from "../../src/slack/fakeSlack/payloads.ts";
