@@ -2,7 +2,7 @@ import { startSandbox } from "./runSandbox.ts";
 
 /** `npm start` without Slack credentials: the sandbox, with one clear banner. */
 export async function runSandboxFromMain(refuseToStart: (lines: string[]) => never): Promise<void> {
-  const port = process.env.SANDBOX_PORT ?? process.env.PORT ?? "3000";
+  const port = process.env.SANDBOX_PORT || process.env.PORT || "3000";
   if (!/^\d+$/.test(port) || Number(port) > 65535)
     refuseToStart([
       `ssl-move-bot cannot start the sandbox: SANDBOX_PORT must be a port number, not "${port}"`,

@@ -75,7 +75,7 @@ export async function startSandbox(env: Record<string, string | undefined>): Pro
   });
   const { port: appPort = 0 } = await slack.start();
   const client = new SignedClient(`http://127.0.0.1:${appPort}/slack/events`, signingSecret);
-  const port = Number(env.SANDBOX_PORT ?? 3000);
+  const port = Number(env.SANDBOX_PORT || 3000);
   const { server, url } = await startSandboxServer({
     fake,
     client,
