@@ -1,14 +1,19 @@
 import type { Lang, OutcomeStep, QuestionStep } from "../engine/types.ts";
 import { formatFee } from "./formatFee.ts";
 import { machineLine } from "./machineLine.ts";
-import { WORDING } from "./wording.ts";
+import { RESULT_WORDING } from "./wording.ts";
 
 /** Plain-text rendering of a step, for the terminal. */
+// The terminal's own words; the result's come from RESULT_WORDING, shared with Slack.
+const PROGRESS: Record<Lang, (n: number, max: number) => string> = {
+  ja: (n, max) => `質問 ${n}（残り最大 ${max} 問）`,
+  en: (n, max) => `Question ${n} (at most ${max} to go)`,
+};
+
 export function renderQuestionText(step: QuestionStep, lang: Lang): string {
-  const w = WORDING[lang];
   const lines = [
     "",
-    w.progress(step.progress.answered + 1, step.progress.remainingAtMost),
+    PROGRESS[lang](step.progress.answered + 1, step.progress.remainingAtMost),
     step.question.text,
     ...(step.question.help ? [`  (${step.question.help})`] : []),
     ...step.question.options.map(
@@ -20,7 +25,7 @@ export function renderQuestionText(step: QuestionStep, lang: Lang): string {
 }
 
 export function renderOutcomeText(step: OutcomeStep, lang: Lang): string {
-  const w = WORDING[lang];
+  const w = RESULT_WORDING[lang];
   const cite = (passages: Array<{ id: string }>) =>
     passages.length > 0 ? ` [${passages.map((p) => p.id).join(", ")}]` : "";
   const fee = formatFee(step.fee, lang);
@@ -37,8 +42,8 @@ export function renderOutcomeText(step: OutcomeStep, lang: Lang): string {
   }
   lines.push(`${w.fee}:`, `  ${fee.line}`);
   if (step.notes.length > 0) lines.push(`${w.notes}:`, ...step.notes.map((n) => `  • ${n.text}`));
-  lines.push(`${w.steps}:`, ...step.steps.map((s, i) => `  ${i + 1}. ${s.text}`));
-  lines.push(`${w.answers}:`, ...step.answers.map((a) => `  - ${a.questionText} → ${a.optionLabel}`));
+  lines.push(`${w.nextSteps}:`, ...step.steps.map((s, i) => `  ${i + 1}. ${s.text}`));
+  lines.push(`${w.answersGiven}:`, ...step.answers.map((a) => `  - ${a.questionText} → ${a.optionLabel}`));
   lines.push(machineLine(step));
   return lines.join("\n");
 }

@@ -1,41 +1,42 @@
 import type { Lang, OutcomeStep } from "../engine/types.ts";
 
-/** Interface wording shared by the text surfaces; flow content never lives here. */
-export const WORDING = {
+/**
+ * The words every surface uses around a result (headings, who to confirm
+ * with, the outcome's sign), so the terminal and Slack say the same thing.
+ * Flow content never lives here; each surface adds its own controls' words.
+ */
+export interface ResultWording {
+  conditions: string;
+  fee: string;
+  notes: string;
+  nextSteps: string;
+  confirm: string;
+  confirmWith: Record<OutcomeStep["confirm"][number]["with"], string>;
+  answersGiven: string;
+  sign: Record<OutcomeStep["sign"], string>;
+}
+
+const SIGN = { go: "✅", reissue: "🔁", check: "⚠️", stop: "⛔" } as const;
+
+export const RESULT_WORDING: Record<Lang, ResultWording> = {
   ja: {
-    conditions: "適用される条件",
+    conditions: "判断の根拠（FAQの該当箇所）",
     fee: "料金",
-    steps: "次にすること",
-    notes: "ご参考",
-    confirm: "確認が必要なこと",
-    answers: "ご回答",
+    notes: "ご注意",
+    nextSteps: "次にすること",
+    confirm: "確認していただくこと",
     confirmWith: { current_host: "現在のサーバー会社", new_host: "移転先のサーバー会社", us: "当社" },
-    sign: {
-      go: "✅ 移転できます",
-      reissue: "🔁 再発行で移転できます",
-      check: "⚠️ 確認が必要です",
-      stop: "⛔ 移転できません",
-    },
-    progress: (n: number, max: number) => `質問 ${n}（残り最大 ${max} 問）`,
+    answersGiven: "ご回答",
+    sign: SIGN,
   },
   en: {
-    conditions: "Conditions that apply",
+    conditions: "Why (FAQ passages)",
     fee: "Fee",
-    steps: "Next steps",
-    notes: "Good to know",
-    confirm: "What to confirm",
-    answers: "Your answers",
+    notes: "Please note",
+    nextSteps: "Next steps",
+    confirm: "What to check",
     confirmWith: { current_host: "your current host", new_host: "your new host", us: "us" },
-    sign: {
-      go: "✅ Can move",
-      reissue: "🔁 Move with a reissue",
-      check: "⚠️ Check first",
-      stop: "⛔ Cannot move",
-    },
-    progress: (n: number, max: number) => `Question ${n} (at most ${max} to go)`,
+    answersGiven: "Your answers",
+    sign: SIGN,
   },
-} as const satisfies Record<Lang, unknown>;
-
-export function signLabel(sign: OutcomeStep["sign"], lang: Lang): string {
-  return WORDING[lang].sign[sign];
-}
+};

@@ -1,11 +1,12 @@
-import type { Lang, OutcomeStep } from "../engine/index.ts";
+import type { Lang } from "../engine/index.ts";
+import { RESULT_WORDING, type ResultWording } from "../present/wording.ts";
 
 /**
  * The app's own words (buttons, labels, notices). Questions, options and
  * outcome texts are flow data and come only from the engine's steps.
  * Japanese is the first language; every string has both.
  */
-export interface UiText {
+export interface UiText extends ResultWording {
   back: string;
   restart: string;
   /** Label of the button that switches to the other language (written in that language). */
@@ -15,14 +16,6 @@ export interface UiText {
   previousAnswer: (label: string) => string;
   change: string;
   share: string;
-  conditions: string;
-  fee: string;
-  notes: string;
-  nextSteps: string;
-  confirm: string;
-  confirmWith: Record<OutcomeStep["confirm"][number]["with"], string>;
-  answersGiven: string;
-  sign: Record<OutcomeStep["sign"], string>;
   sharedBy: (user: string) => string;
   notOwner: (owner: string, command: string) => string;
   stale: string;
@@ -43,6 +36,7 @@ export interface UiText {
 }
 
 const ja: UiText = {
+  ...RESULT_WORDING.ja,
   back: "← 戻る",
   restart: "最初からやり直す",
   otherLanguage: "日本語",
@@ -51,14 +45,6 @@ const ja: UiText = {
   previousAnswer: (label) => `前回の回答: ${label}`,
   change: "変更",
   share: "チャンネルに共有",
-  conditions: "判断の根拠（FAQの該当箇所）",
-  fee: "料金",
-  notes: "ご注意",
-  nextSteps: "次にすること",
-  confirm: "確認していただくこと",
-  confirmWith: { current_host: "現在のサーバー会社", new_host: "移転先のサーバー会社", us: "当社" },
-  answersGiven: "ご回答",
-  sign: { go: "✅", reissue: "🔁", check: "⚠️", stop: "⛔" },
   sharedBy: (user) => `<@${user}> さんがSSL証明書の移転についての相談結果を共有しました`,
   notOwner: (owner, command) =>
     `この相談は <@${owner}> さんのものなので、操作できません。ご自身の相談は \`${command}\` で始められます。`,
@@ -87,6 +73,7 @@ const ja: UiText = {
 };
 
 const en: UiText = {
+  ...RESULT_WORDING.en,
   back: "← Back",
   restart: "Start over",
   otherLanguage: "English",
@@ -95,14 +82,6 @@ const en: UiText = {
   previousAnswer: (label) => `Previous answer: ${label}`,
   change: "Change",
   share: "Share to channel",
-  conditions: "Why (FAQ passages)",
-  fee: "Fee",
-  notes: "Please note",
-  nextSteps: "Next steps",
-  confirm: "What to check",
-  confirmWith: { current_host: "your current host", new_host: "your new host", us: "us" },
-  answersGiven: "Your answers",
-  sign: { go: "✅", reissue: "🔁", check: "⚠️", stop: "⛔" },
   sharedBy: (user) => `<@${user}> shared the result of an SSL certificate migration consultation`,
   notOwner: (owner, command) =>
     `This consultation belongs to <@${owner}>, so you cannot answer it. Start your own with \`${command}\`.`,
