@@ -24,9 +24,14 @@ export function checkFlow(compiled: CompiledFlow, consultation: Consultation): R
   return { ok: true, value: true };
 }
 
+const starts = new WeakMap<CompiledFlow, Position>();
+
+/** The machine's initial position: one object per flow, so the transitions memoised from it are shared. */
 export function startPosition(compiled: CompiledFlow): Position {
-  const [snapshot] = initialTransition(compiled.machine);
-  return { snapshot, node: nodeOf(compiled, snapshot) };
+  return memoFor(starts, compiled, () => {
+    const [snapshot] = initialTransition(compiled.machine);
+    return { snapshot, node: nodeOf(compiled, snapshot) };
+  });
 }
 
 // Each position's accepted answers, memoised: the machine is deterministic, so
@@ -67,29 +72,17 @@ export function step(
   return { ok: true, value: next };
 }
 
-const positions = new WeakMap<CompiledFlow, Map<string, Position>>();
-
 /**
  * Replays answers from the start: how any instance, at any time, recovers a
- * consultation. Positions are memoised by answer path; a flow has one per
- * tree node at most, so the cache is bounded, and snapshots are immutable.
+ * consultation. Each step after the first visit is a memoised lookup (see
+ * `transitions`); a flow has one position per tree node, so memory is bounded.
  */
 export function replay(compiled: CompiledFlow, answers: Consultation["answers"]): Result<Position> {
-  const cache = memoFor(positions, compiled, () => new Map<string, Position>());
-  let key = "";
-  let at = cache.get(key) ?? startPosition(compiled);
-  cache.set(key, at);
+  let at = startPosition(compiled);
   for (const [question, option] of answers) {
-    key += `${question}=${option};`;
-    const known = cache.get(key);
-    if (known) {
-      at = known;
-      continue;
-    }
     const next = step(compiled, at, question, option);
     if (!next.ok) return next;
     at = next.value;
-    cache.set(key, at);
   }
   return { ok: true, value: at };
 }
