@@ -8,7 +8,7 @@
  * Redraws from the app go to a separate sink process (response_url), so the
  * load generator does the same work for both apps.
  */
-import { type ChildProcess, fork } from "node:child_process";
+import { fork } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../src/paths.ts";
@@ -17,6 +17,7 @@ import {
   clientFor,
   collectScreens,
   drive,
+  listeningPort,
   machine,
   percentiles,
   type RunResult,
@@ -44,7 +45,7 @@ const sink = fork(join(projectRoot, "bench/lib/responseSink.ts"), [], {
   execArgv: ["--import", "tsx"],
   stdio: ["ignore", "pipe", "inherit", "ipc"],
 });
-const sinkPort = await portOf(sink);
+const sinkPort = await listeningPort(sink, "the response sink");
 const children = [ours.child, bare.child, sink];
 
 try {
@@ -107,18 +108,11 @@ try {
   oursClient.close();
   bareClient.close();
 } finally {
-  for (const child of children) child.kill("SIGTERM");
+  // Apps first (they finish their in-flight redraws), then the sink they post to.
+  for (const child of children) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+  }
   await fake.close();
-}
-
-function portOf(child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      seen += d;
-      const m = /listening on port (\d+)/.exec(seen);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once("exit", (code) => reject(new Error(`sink exited (${code})`)));
-  });
 }

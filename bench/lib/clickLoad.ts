@@ -65,21 +65,25 @@ export async function startAppProcess(
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const port = await new Promise<number>((resolve, reject) => {
+  const port = await listeningPort(child, script);
+  return { child, port };
+}
+
+/** The port a child process announces with "listening on port N"; its later output is drained, not kept. */
+export function listeningPort(child: ChildProcess, name: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     let seen = "";
     const onData = (d: Buffer) => {
       seen += d;
       const m = /listening on port (\d+)/.exec(seen);
       if (!m) return;
-      // Keep draining the app's output without keeping it.
       child.stdout?.off("data", onData);
       child.stdout?.resume();
       resolve(Number(m[1]));
     };
     child.stdout?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`${script} exited (${code}) before listening:\n${seen}`)));
+    child.once("exit", (code) => reject(new Error(`${name} exited (${code}) before listening:\n${seen}`)));
   });
-  return { child, port };
 }
 
 export function clientFor(port: number, concurrency: number): SignedClient {
