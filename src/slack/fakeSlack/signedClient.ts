@@ -15,6 +15,12 @@ export interface SendOptions {
   headers?: Record<string, string>;
 }
 
+/** A signed request ready to send (Bolt accepts it for five minutes after signing). */
+export interface PreparedRequest {
+  body: string;
+  headers: Record<string, string>;
+}
+
 export interface SlackResponse {
   status: number;
   body: string;
@@ -57,6 +63,11 @@ export class SignedClient {
   }
 
   send(body: string, contentType: string, options: SendOptions = {}): Promise<SlackResponse> {
+    return this.sendPrepared(this.prepare(body, contentType, options));
+  }
+
+  /** Signs a request now, to send later: benchmarks sign before the clock starts. */
+  prepare(body: string, contentType: string, options: SendOptions = {}): PreparedRequest {
     const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
     const headers = {
       "content-type": contentType,
@@ -65,6 +76,10 @@ export class SignedClient {
       "x-slack-signature": options.signature ?? sign(this.secret, timestamp, body),
       ...options.headers,
     };
+    return { body, headers };
+  }
+
+  sendPrepared({ body, headers }: PreparedRequest): Promise<SlackResponse> {
     return new Promise((resolve, reject) => {
       const req = request(this.url, { method: "POST", headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];

@@ -26,12 +26,18 @@ export const LIMITS = {
 } as const;
 
 /** Slack mrkdwn treats &, < and > as control characters. */
+const MRKDWN_SPECIAL = /[&<>]/g;
+const MRKDWN_ENTITY: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  // Most texts have none of the three: one scan instead of three replaces (render runs on every click).
+  return text.replace(MRKDWN_SPECIAL, (c) => MRKDWN_ENTITY[c] as string);
 }
 
 /** Shortens to `max` characters (code points), marking the cut. */
 export function clip(text: string, max: number): string {
+  // A string never has more code points than UTF-16 units, so short texts need no splitting.
+  if (text.length <= max) return text;
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
 }
