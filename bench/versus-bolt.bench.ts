@@ -9,8 +9,14 @@
  * load generator does the same work for both apps. A click of this app is
  * done only when its redraw has reached the sink: the run's clock stops then,
  * not at the last ack (acks can run seconds ahead of redraws under load).
+ *
+ * A third app is a reference for what a redraw costs in Bolt itself: it acks,
+ * then posts the very message this app drew with Bolt's respond(). App CPU
+ * per click is read from /proc/<pid>/stat (Linux; "n/a" elsewhere).
  */
-import { fork } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { projectRoot } from "../src/paths.ts";
@@ -28,7 +34,8 @@ import {
 } from "./lib/clickLoad.ts";
 
 const USAGE = `usage: npm run bench:versus-bolt [-- --rounds 4 --clicks 4000 --warmup 1000 --concurrency 50]
-Clicks this app and a bare Bolt app in alternating rounds and prints a Markdown table.`;
+Clicks this app, a bare Bolt app (ack only) and Bolt ack + respond() in rotating rounds;
+prints a Markdown table for docs/benchmarks.md.`;
 
 const { values } = parseArgs({
   options: {
@@ -58,22 +65,41 @@ for (const [name, n] of Object.entries({
     process.exit(2);
   }
 
+/** CPU time (user + system, ms) a process has used so far; undefined where /proc is missing. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 10 ms (USER_HZ 100 on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Round extends RunResult {
+  /** CPU the app process used for the measured clicks (ms), counted until the last redraw. */
+  appCpuMs: number | undefined;
   /** Clicks per second counted until the last redraw arrived (bare Bolt: until the last ack). */
   completed: number;
-  /** From sending a click to its redraw reaching the sink (this app only). */
+  /** From sending a click to its redraw reaching the sink (apps that redraw). */
   redrawMs: number[];
 }
 
+type Contender = "bare" | "ours" | "respond";
+const LABELS: Record<Contender, string> = {
+  bare: "bare Bolt (ack only)",
+  ours: "ssl-move-bot (ack + redraw)",
+  respond: "reference: Bolt ack + respond() of the same redraw",
+};
+
+const dir = mkdtempSync(join(tmpdir(), "versus-bolt-"));
 const fake = await startBenchFake();
-const ours = await startAppProcess(join(projectRoot, "src/main.ts"), fake);
-const bare = await startAppProcess(join(projectRoot, "bench/lib/bareBoltApp.ts"), fake);
+const children: ChildProcess[] = [];
 const sink = fork(join(projectRoot, "bench/lib/responseSink.ts"), [], {
   execArgv: ["--import", "tsx"],
   stdio: ["ignore", "pipe", "inherit", "ipc"],
 });
-const sinkPort = await listeningPort(sink, "the response sink");
-const children = [ours.child, bare.child, sink];
+children.push(sink);
 
 function askSink<T>(question: "count" | "take"): Promise<T> {
   return new Promise((resolve) => {
@@ -93,34 +119,56 @@ async function sinkReaches(count: number): Promise<number> {
 }
 
 try {
-  const oursClient = clientFor(ours.port, CONCURRENCY);
-  const bareClient = clientFor(bare.port, CONCURRENCY);
-  const screens = await collectScreens(fake, oursClient);
+  const sinkPort = await listeningPort(sink, "the response sink");
+  const start = async (script: string, env: Record<string, string> = {}) => {
+    const app = await startAppProcess(join(projectRoot, script), fake, env);
+    children.push(app.child);
+    return { ...app, client: clientFor(app.port, CONCURRENCY) };
+  };
+  const ours = await start("src/main.ts", { SQLITE_PATH: join(dir, "records.db") });
+  const screens = await collectScreens(fake, ours.client);
+  // The reference app posts exactly what this app drew after each click.
+  const redrawsFile = join(dir, "redraws.json");
+  writeFileSync(
+    redrawsFile,
+    JSON.stringify(
+      Object.fromEntries(
+        screens.map((s) => [s.actionId, { text: s.redraw?.text, blocks: s.redraw?.blocks }]),
+      ),
+    ),
+  );
+  const apps: Record<Contender, typeof ours> = {
+    ours,
+    bare: await start("bench/lib/bareBoltApp.ts"),
+    respond: await start("bench/lib/boltRespondApp.ts", { BENCH_REDRAWS: redrawsFile }),
+  };
   const origin = `http://127.0.0.1:${sinkPort}`;
   let n = 0;
-  // Same bodies for both apps: a click on an answer button of a real consultation message.
+  // Same bodies for every app: a click on an answer button of a real consultation message.
   const make = () => {
     const { message, actionId } = screens[n % screens.length] as (typeof screens)[number];
     const responseUrl = `${origin}/response/${n++}`;
     const payload = blockActions({ message, actionId, user: "UBENCH", responseUrl });
     return { body: `payload=${encodeURIComponent(JSON.stringify(payload))}`, responseUrl };
   };
-  let posted = 0; // redraws this app has been asked for so far
-  const results: Record<"ours" | "bare", Round[]> = { ours: [], bare: [] };
-  const run = async (which: "ours" | "bare") => {
-    const client = which === "ours" ? oursClient : bareClient;
+  let posted = 0; // redraws asked for so far, by every app
+  const results: Record<Contender, Round[]> = { bare: [], ours: [], respond: [] };
+  const run = async (which: Contender) => {
+    const { client, child } = apps[which];
+    const redraws = which !== "bare";
     const options = { concurrency: CONCURRENCY, expectRedraws: false };
     await drive(fake, client, { ...options, total: WARMUP }, make);
-    if (which === "ours") {
+    if (redraws) {
       // The warm-up's redraws must be out of the way before the clock starts.
       posted += WARMUP;
       await sinkReaches(posted);
       await askSink("take");
     }
+    const cpuBefore = cpuMs(child.pid);
     const result = await drive(fake, client, { ...options, total: CLICKS }, make);
     if (result.errors > 0) throw new Error(`${which}: ${result.errors} clicks failed`);
-    let round: Round = { ...result, completed: result.throughput, redrawMs: [] };
-    if (which === "ours") {
+    let round: Round = { ...result, completed: result.throughput, redrawMs: [], appCpuMs: undefined };
+    if (redraws) {
       posted += CLICKS;
       const doneAt = await sinkReaches(posted);
       const arrivals = await askSink<[string, number][]>("take");
@@ -130,20 +178,17 @@ try {
         redrawMs: arrivals.map(([path, at]) => at - (result.sentAt.get(`${origin}${path}`) ?? at)),
       };
     }
+    const cpuAfter = cpuMs(child.pid);
+    if (cpuBefore !== undefined && cpuAfter !== undefined) round.appCpuMs = cpuAfter - cpuBefore;
     results[which].push(round);
     process.stderr.write(
       `round ${results[which].length} ${which}: ${Math.round(round.completed)} clicks/s done, ${Math.round(round.throughput)} acked/s\n`,
     );
   };
+  const order: Contender[] = ["bare", "ours", "respond"];
   for (let round = 0; round < ROUNDS; round++) {
-    // Alternate who goes first, so warm-up and background noise hit both alike.
-    if (round % 2 === 0) {
-      await run("bare");
-      await run("ours");
-    } else {
-      await run("ours");
-      await run("bare");
-    }
+    // Rotate who goes first, so warm-up and background noise hit every app alike.
+    for (let i = 0; i < order.length; i++) await run(order[(round + i) % order.length] as Contender);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const summary = (list: Round[]) => ({
@@ -152,31 +197,45 @@ try {
     spread: [Math.min(...list.map((r) => r.completed)), Math.max(...list.map((r) => r.completed))],
     ack: percentiles(list.flatMap((r) => r.ackMs)),
     redraw: percentiles(list.flatMap((r) => r.redrawMs)),
+    // Summed over the rounds: one round's CPU time is only a few hundred 10 ms ticks.
+    cpuPerClick: list.every((r) => r.appCpuMs !== undefined)
+      ? `${Math.round((list.reduce((sum, r) => sum + (r.appCpuMs ?? 0), 0) * 1000) / (list.length * CLICKS))} µs`
+      : "n/a",
   });
-  const o = summary(results.ours);
-  const b = summary(results.bare);
-  const ratio = o.completed / b.completed;
-  const ms = (x: number) => `${x.toFixed(2)} ms`;
+  const sums = {
+    bare: summary(results.bare),
+    ours: summary(results.ours),
+    respond: summary(results.respond),
+  };
+  const ms = (x: number) => (Number.isNaN(x) ? "–" : `${x.toFixed(2)} ms`);
   const range = (s: number[]) => `${Math.round(s[0] ?? 0)}–${Math.round(s[1] ?? 0)}`;
+  const row = (which: Contender) => {
+    const x = sums[which];
+    return `| ${LABELS[which]} | ${Math.round(x.completed)} (${range(x.spread)}) | ${Math.round(x.acked)} | ${ms(x.ack.p50)} | ${ms(x.ack.p99)} | ${ms(x.redraw.p50)} | ${ms(x.redraw.p99)} | ${x.cpuPerClick} |`;
+  };
+  const ratio = sums.ours.completed / sums.bare.completed;
   console.log(
     [
-      `clicks over HTTP: ${ROUNDS} alternating rounds × ${CLICKS} clicks (after ${WARMUP} warm-up), concurrency ${CONCURRENCY}`,
-      "| app | clicks/s done (median; range of rounds) | acks/s | ack p50 | ack p99 | redraw p50 | redraw p99 |",
-      "| --- | --- | --- | --- | --- | --- | --- |",
-      `| bare Bolt (ack only) | ${Math.round(b.completed)} (${range(b.spread)}) | ${Math.round(b.acked)} | ${ms(b.ack.p50)} | ${ms(b.ack.p99)} | – | – |`,
-      `| ssl-move-bot (ack + redraw) | ${Math.round(o.completed)} (${range(o.spread)}) | ${Math.round(o.acked)} | ${ms(o.ack.p50)} | ${ms(o.ack.p99)} | ${ms(o.redraw.p50)} | ${ms(o.redraw.p99)} |`,
-      `ratio ssl-move-bot / bare Bolt: ${ratio.toFixed(2)} (target ≥ 0.8: ${ratio >= 0.8 ? "met" : "NOT met"}); ssl-move-bot ack p99 < 20 ms: ${o.ack.p99 < 20 ? "met" : "NOT met"}`,
+      `clicks over HTTP: ${ROUNDS} rotating rounds × ${CLICKS} clicks (after ${WARMUP} warm-up), concurrency ${CONCURRENCY}`,
+      "| app | clicks/s done (median; range of rounds) | acks/s | ack p50 | ack p99 | redraw p50 | redraw p99 | app CPU per click |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
+      row("bare"),
+      row("ours"),
+      row("respond"),
+      `ratio ssl-move-bot / bare Bolt: ${ratio.toFixed(2)} (target ≥ 0.8: ${ratio >= 0.8 ? "met" : "NOT met"}); ssl-move-bot ack p99 < 20 ms: ${sums.ours.ack.p99 < 20 ? "met" : "NOT met"}`,
+      `ratio ssl-move-bot / Bolt ack + respond(): ${(sums.ours.completed / sums.respond.completed).toFixed(2)}`,
       `machine: ${machine()}; date: ${new Date().toISOString()}`,
     ].join("\n"),
   );
-  oursClient.close();
-  bareClient.close();
+  for (const app of Object.values(apps)) app.client.close();
 } finally {
   // Apps first (they finish their in-flight redraws), then the sink they post to.
-  for (const child of children) {
+  for (const child of [...children.slice(1), sink]) {
+    if (child.exitCode !== null) continue;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
     await exited;
   }
   await fake.close();
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -29,6 +29,8 @@ const PATH: Record<string, string> = {
 export interface Screen {
   message: FakeMessage;
   actionId: string;
+  /** The message the app drew after the click. */
+  redraw?: FakeMessage;
 }
 
 export interface RunResult {
@@ -114,6 +116,7 @@ export async function collectScreens(fake: FakeSlack, client: SignedClient): Pro
     await client.interaction(blockActions({ message: snapshot, actionId, user: "UBENCH", responseUrl: url }));
     await fake.waitForCall((c) => c.responseUrl === url, { since: mark });
     message = fake.message(snapshot.channel, snapshot.ts);
+    if (message) (screens.at(-1) as Screen).redraw = structuredClone(message);
   }
   if (screens.length < 5) throw new Error(`only ${screens.length} screens collected`);
   return screens;
