@@ -13,8 +13,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { projectRoot } from "../src/paths.ts";
+import { readCounts } from "./lib/args.ts";
 import {
   clickMaker,
   clientFor,
@@ -26,18 +26,19 @@ import {
   startBenchFake,
 } from "./lib/clickLoad.ts";
 
-const { values } = parseArgs({
-  options: {
-    clicks: { type: "string", default: "10000" },
-    concurrency: { type: "string", default: "50" },
-    warmup: { type: "string", default: "1000" },
-    rate: { type: "string" },
+const args = readCounts(
+  "usage: npm run bench:clicks [-- --clicks 10000 --concurrency 50 --warmup 1000 --rate N]",
+  {
+    clicks: { default: 10_000, min: 1 },
+    concurrency: { default: 50, min: 1 },
+    warmup: { default: 1000, min: 0 },
+    rate: { min: 1 },
   },
-});
-const CLICKS = Number(values.clicks);
-const CONCURRENCY = Number(values.concurrency);
-const WARMUP = Number(values.warmup);
-const RATE = values.rate === undefined ? undefined : Number(values.rate);
+);
+const CLICKS = args.clicks as number;
+const CONCURRENCY = args.concurrency as number;
+const WARMUP = args.warmup as number;
+const RATE = args.rate;
 
 const dir = mkdtempSync(join(tmpdir(), "clicks-bench-"));
 const fake = await startBenchFake();

@@ -8,21 +8,22 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { projectRoot } from "../src/paths.ts";
 import { blockActions, slashCommand } from "../src/slack/fakeSlack/payloads.ts";
+import { readCounts } from "./lib/args.ts";
 import { clientFor, machine, startAppProcess, startBenchFake } from "./lib/clickLoad.ts";
 
-const { values } = parseArgs({
-  options: {
-    consultations: { type: "string", default: "100000" },
-    checkpoint: { type: "string", default: "10000" },
-    concurrency: { type: "string", default: "20" },
+const args = readCounts(
+  "usage: npm run bench:memory [-- --consultations 100000 --checkpoint 10000 --concurrency 20]",
+  {
+    consultations: { default: 100_000, min: 1 },
+    checkpoint: { default: 10_000, min: 1 },
+    concurrency: { default: 20, min: 1 },
   },
-});
-const TOTAL = Number(values.consultations);
-const CHECKPOINT = Number(values.checkpoint);
-const CONCURRENCY = Number(values.concurrency);
+);
+const TOTAL = args.consultations as number;
+const CHECKPOINT = args.checkpoint as number;
+const CONCURRENCY = args.concurrency as number;
 
 // Three short consultations for every long one; users and channels vary so per-user state would show.
 const PATHS = [

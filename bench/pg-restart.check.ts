@@ -11,6 +11,12 @@ import pg from "pg";
 import { startFakeSlack } from "../src/slack/fakeSlack/index.ts";
 import { click, command, PATHS, questionOf, snapshot, startApp } from "../test/instances/appProcess.ts";
 import { BOT_TOKEN, readResult } from "../test/support/harness.ts";
+import { readCounts } from "./lib/args.ts";
+
+readCounts(
+  "usage: source scripts/ci-postgres.sh && npx tsx bench/pg-restart.check.ts   (root, Debian PostgreSQL)",
+  {},
+);
 
 const url = process.env.TEST_DATABASE_URL;
 if (!url) throw new Error("set TEST_DATABASE_URL (source scripts/ci-postgres.sh)");

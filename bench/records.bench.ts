@@ -12,6 +12,12 @@ import { createBufferedRecorder } from "../src/records/bufferedRecorder.ts";
 import { PostgresStore } from "../src/records/postgresStore.ts";
 import { SqliteStore } from "../src/records/sqliteStore.ts";
 import type { ConsultationEvent, RecordStore } from "../src/records/types.ts";
+import { readCounts } from "./lib/args.ts";
+
+readCounts(
+  "usage: npm run bench:records   (SQLite; set TEST_DATABASE_URL=postgres://… to add PostgreSQL)",
+  {},
+);
 
 const quiet = { info: () => {}, warn: console.warn, error: console.error };
 let seq = 0;

@@ -7,16 +7,17 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { answerQuestion, startConsultation } from "../src/engine/index.ts";
 import { loadRealFlow } from "../test/support/flow.ts";
+import { readCounts } from "./lib/args.ts";
 
-const { values } = parseArgs({
-  options: { cases: { type: "string", default: "10000" }, runs: { type: "string", default: "3" } },
+const args = readCounts("usage: npm run bench:replay [-- --cases 10000 --runs 3]", {
+  cases: { default: 10_000, min: 1 },
+  runs: { default: 3, min: 1 },
 });
-const total = Number(values.cases);
-const runs = Number(values.runs);
+const total = args.cases as number;
+const runs = args.runs as number;
 const compiled = loadRealFlow();
 
 // Random full answer maps (every question answered, most entries never asked),

@@ -18,9 +18,9 @@ import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { projectRoot } from "../src/paths.ts";
 import { blockActions } from "../src/slack/fakeSlack/payloads.ts";
+import { readCounts } from "./lib/args.ts";
 import {
   clientFor,
   collectScreens,
@@ -37,33 +37,16 @@ const USAGE = `usage: npm run bench:versus-bolt [-- --rounds 4 --clicks 4000 --w
 Clicks this app, a bare Bolt app (ack only) and Bolt ack + respond() in rotating rounds;
 prints a Markdown table for docs/benchmarks.md.`;
 
-const { values } = parseArgs({
-  options: {
-    rounds: { type: "string", default: "4" },
-    clicks: { type: "string", default: "4000" },
-    warmup: { type: "string", default: "1000" },
-    concurrency: { type: "string", default: "50" },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const args = readCounts(USAGE, {
+  rounds: { default: 4, min: 1 },
+  clicks: { default: 4000, min: 1 },
+  warmup: { default: 1000, min: 0 },
+  concurrency: { default: 50, min: 1 },
 });
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const ROUNDS = Number(values.rounds);
-const CLICKS = Number(values.clicks);
-const WARMUP = Number(values.warmup);
-const CONCURRENCY = Number(values.concurrency);
-for (const [name, n] of Object.entries({
-  rounds: ROUNDS,
-  clicks: CLICKS,
-  warmup: WARMUP,
-  concurrency: CONCURRENCY,
-}))
-  if (!Number.isInteger(n) || n < (name === "warmup" ? 0 : 1)) {
-    console.error(`--${name} must be a whole number${name === "warmup" ? "" : " above 0"}\n${USAGE}`);
-    process.exit(2);
-  }
+const ROUNDS = args.rounds as number;
+const CLICKS = args.clicks as number;
+const WARMUP = args.warmup as number;
+const CONCURRENCY = args.concurrency as number;
 
 /** CPU time (user + system, ms) a process has used so far; undefined where /proc is missing. */
 function cpuMs(pid: number | undefined): number | undefined {
