@@ -85,9 +85,23 @@ const sink = fork(join(projectRoot, "bench/lib/responseSink.ts"), [], {
 children.push(sink);
 
 function askSink<T>(question: "count" | "take"): Promise<T> {
-  return new Promise((resolve) => {
-    sink.once("message", (answer) => resolve(answer as T));
-    sink.send(question);
+  return new Promise((resolve, reject) => {
+    // A sink that died or stopped answering must end the run, not hang it.
+    const gone = () =>
+      done(new Error(`the response sink exited (${sink.signalCode ?? `code ${sink.exitCode}`})`));
+    const timer = setTimeout(() => done(new Error("the response sink did not answer for 10 s")), 10_000);
+    const done = (error?: Error, answer?: unknown) => {
+      clearTimeout(timer);
+      sink.off("exit", gone);
+      sink.off("message", onAnswer);
+      if (error) reject(error);
+      else resolve(answer as T);
+    };
+    const onAnswer = (answer: unknown) => done(undefined, answer);
+    sink.once("message", onAnswer);
+    sink.once("exit", gone);
+    if (sink.exitCode !== null || sink.signalCode !== null || !sink.connected) gone();
+    else sink.send(question);
   });
 }
 
@@ -211,10 +225,14 @@ try {
     ].join("\n"),
   );
   for (const app of Object.values(apps)) app.client.close();
+} catch (error) {
+  // A failed run says why in one line; the apps are still stopped below.
+  process.stderr.write(`bench:versus-bolt failed: ${(error as Error).message}\n`);
+  process.exitCode = 1;
 } finally {
   // Apps first (they finish their in-flight redraws), then the sink they post to.
   for (const child of [...children.slice(1), sink]) {
-    if (child.exitCode !== null) continue;
+    if (child.exitCode !== null || child.signalCode !== null) continue;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
     await exited;
