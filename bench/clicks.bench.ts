@@ -35,9 +35,9 @@ const args = readCounts(
     rate: { min: 1 },
   },
 );
-const CLICKS = args.clicks as number;
-const CONCURRENCY = args.concurrency as number;
-const WARMUP = args.warmup as number;
+const CLICKS = args.clicks;
+const CONCURRENCY = args.concurrency;
+const WARMUP = args.warmup;
 const RATE = args.rate;
 
 const dir = mkdtempSync(join(tmpdir(), "clicks-bench-"));
@@ -47,7 +47,9 @@ const app = await startAppProcess(join(projectRoot, "src/main.ts"), fake, {
 });
 try {
   const client = clientFor(app.port, CONCURRENCY);
-  const make = clickMaker(fake, await collectScreens(fake, client));
+  const make = clickMaker(await collectScreens(fake, client), (message) =>
+    fake.responseUrl({ channel: message.channel, user: "UBENCH", messageTs: message.ts }),
+  );
   const options = {
     concurrency: CONCURRENCY,
     expectRedraws: true,

@@ -21,9 +21,9 @@ const args = readCounts(
     concurrency: { default: 20, min: 1 },
   },
 );
-const TOTAL = args.consultations as number;
-const CHECKPOINT = args.checkpoint as number;
-const CONCURRENCY = args.concurrency as number;
+const TOTAL = args.consultations;
+const CHECKPOINT = args.checkpoint;
+const CONCURRENCY = args.concurrency;
 
 // Three short consultations for every long one; users and channels vary so per-user state would show.
 const PATHS = [

@@ -16,8 +16,8 @@ const args = readCounts("usage: npm run bench:replay [-- --cases 10000 --runs 3]
   cases: { default: 10_000, min: 1 },
   runs: { default: 3, min: 1 },
 });
-const total = args.cases as number;
-const runs = args.runs as number;
+const total = args.cases;
+const runs = args.runs;
 const compiled = loadRealFlow();
 
 // Random full answer maps (every question answered, most entries never asked),

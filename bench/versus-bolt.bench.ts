@@ -19,9 +19,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/paths.ts";
-import { blockActions } from "../src/slack/fakeSlack/payloads.ts";
 import { readCounts } from "./lib/args.ts";
 import {
+  clickMaker,
   clientFor,
   collectScreens,
   drive,
@@ -43,10 +43,10 @@ const args = readCounts(USAGE, {
   warmup: { default: 1000, min: 0 },
   concurrency: { default: 50, min: 1 },
 });
-const ROUNDS = args.rounds as number;
-const CLICKS = args.clicks as number;
-const WARMUP = args.warmup as number;
-const CONCURRENCY = args.concurrency as number;
+const ROUNDS = args.rounds;
+const CLICKS = args.clicks;
+const WARMUP = args.warmup;
+const CONCURRENCY = args.concurrency;
 
 /** CPU time (user + system, ms) a process has used so far; undefined where /proc is missing. */
 function cpuMs(pid: number | undefined): number | undefined {
@@ -64,8 +64,6 @@ interface Round extends RunResult {
   appCpuMs: number | undefined;
   /** Clicks per second counted until the last redraw arrived (bare Bolt: until the last ack). */
   completed: number;
-  /** From sending a click to its redraw reaching the sink (apps that redraw). */
-  redrawMs: number[];
 }
 
 type Contender = "bare" | "ours" | "respond";
@@ -77,12 +75,11 @@ const LABELS: Record<Contender, string> = {
 
 const dir = mkdtempSync(join(tmpdir(), "versus-bolt-"));
 const fake = await startBenchFake();
-const children: ChildProcess[] = [];
+const appProcesses: ChildProcess[] = [];
 const sink = fork(join(projectRoot, "bench/lib/responseSink.ts"), [], {
   execArgv: ["--import", "tsx"],
   stdio: ["ignore", "pipe", "inherit", "ipc"],
 });
-children.push(sink);
 
 function askSink<T>(question: "count" | "take"): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -119,7 +116,7 @@ try {
   const sinkPort = await listeningPort(sink, "the response sink");
   const start = async (script: string, env: Record<string, string> = {}) => {
     const app = await startAppProcess(join(projectRoot, script), fake, env);
-    children.push(app.child);
+    appProcesses.push(app.child);
     return { ...app, client: clientFor(app.port, CONCURRENCY) };
   };
   const ours = await start("src/main.ts", { SQLITE_PATH: join(dir, "records.db") });
@@ -140,14 +137,8 @@ try {
     respond: await start("bench/lib/boltRespondApp.ts", { BENCH_REDRAWS: redrawsFile }),
   };
   const origin = `http://127.0.0.1:${sinkPort}`;
-  let n = 0;
   // Same bodies for every app: a click on an answer button of a real consultation message.
-  const make = () => {
-    const { message, actionId } = screens[n % screens.length] as (typeof screens)[number];
-    const responseUrl = `${origin}/response/${n++}`;
-    const payload = blockActions({ message, actionId, user: "UBENCH", responseUrl });
-    return { body: `payload=${encodeURIComponent(JSON.stringify(payload))}`, responseUrl };
-  };
+  const make = clickMaker(screens, (_message, n) => `${origin}/response/${n}`);
   let posted = 0; // redraws asked for so far, by every app
   const results: Record<Contender, Round[]> = { bare: [], ours: [], respond: [] };
   const run = async (which: Contender) => {
@@ -231,7 +222,7 @@ try {
   process.exitCode = 1;
 } finally {
   // Apps first (they finish their in-flight redraws), then the sink they post to.
-  for (const child of [...children.slice(1), sink]) {
+  for (const child of [...appProcesses, sink]) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");

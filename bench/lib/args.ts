@@ -6,16 +6,21 @@ export interface CountOption {
   min: number;
 }
 
+/** An option with a default always has a number; one without may be absent. */
+export type Counts<S extends Record<string, CountOption>> = {
+  [N in keyof S]: S[N] extends { default: number } ? number : number | undefined;
+};
+
 /**
  * Reads a bench's `--name N` options, all whole numbers. `--help` prints the
  * usage; an unknown option or a bad number prints what is wrong and the usage
  * (exit 2), never a stack trace.
  */
-export function readCounts<K extends string>(
+export function readCounts<S extends Record<string, CountOption>>(
   usage: string,
-  spec: Record<K, CountOption>,
+  spec: S,
   argv: string[] = process.argv.slice(2),
-): Record<K, number | undefined> {
+): Counts<S> {
   const fail = (problem: string): never => {
     process.stderr.write(`${problem}\n${usage}\n`);
     process.exit(2);
@@ -34,10 +39,9 @@ export function readCounts<K extends string>(
     process.stdout.write(`${usage}\n`);
     process.exit(0);
   }
-  const counts = {} as Record<K, number | undefined>;
-  for (const name of Object.keys(spec) as K[]) {
+  const counts: Record<string, number | undefined> = {};
+  for (const [name, { default: fallback, min }] of Object.entries(spec)) {
     const raw = parsed[name];
-    const { default: fallback, min } = spec[name];
     if (raw === undefined) {
       counts[name] = fallback;
       continue;
@@ -47,5 +51,5 @@ export function readCounts<K extends string>(
       fail(`--${name} must be a whole number of at least ${min} (got "${String(raw)}")`);
     counts[name] = n;
   }
-  return counts;
+  return counts as Counts<S>;
 }

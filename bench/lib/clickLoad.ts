@@ -122,12 +122,16 @@ export async function collectScreens(fake: FakeSlack, client: SignedClient): Pro
   return screens;
 }
 
-/** Click bodies on the screens in turn, each with its own response_url (drive builds and signs them before timing). */
-export function clickMaker(fake: FakeSlack, screens: Screen[]) {
+/**
+ * Click bodies on the screens in turn, each with its own response_url from
+ * `responseUrlFor` (click number n counts from 0); drive builds and signs them before timing.
+ */
+export function clickMaker(screens: Screen[], responseUrlFor: (message: FakeMessage, n: number) => string) {
   let next = 0;
   return () => {
-    const { message, actionId } = screens[next++ % screens.length] as Screen;
-    const responseUrl = fake.responseUrl({ channel: message.channel, user: "UBENCH", messageTs: message.ts });
+    const n = next++;
+    const { message, actionId } = screens[n % screens.length] as Screen;
+    const responseUrl = responseUrlFor(message, n);
     const payload = blockActions({ message, actionId, user: "UBENCH", responseUrl });
     return { body: `payload=${encodeURIComponent(JSON.stringify(payload))}`, responseUrl };
   };

@@ -25,10 +25,10 @@ export const LIMITS = {
   fallbackText: 3000,
 } as const;
 
-/** Slack mrkdwn treats &, < and > as control characters. */
 const MRKDWN_SPECIAL = /[&<>]/g;
 const MRKDWN_ENTITY: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
 
+/** Slack mrkdwn treats &, < and > as control characters. */
 export function escapeMrkdwn(text: string): string {
   // Most texts have none of the three: one scan instead of three replaces (render runs on every click).
   return text.replace(MRKDWN_SPECIAL, (c) => MRKDWN_ENTITY[c] as string);
