@@ -120,6 +120,26 @@ describe("hostile request bodies", () => {
     await expectHealthy(hostile);
   });
 
+  it("a body over Bolt's 4 MB limit is refused 413 without being processed, signed or not", async () => {
+    const { h, records } = hostile;
+    const { payload } = await freshClick(h);
+    // A real click padded past the limit: the padding rides in a field nobody reads.
+    const big = formPayload(JSON.stringify({ ...payload, padding: "x".repeat(4 * 1024 * 1024) }));
+    await records.settle(); // the "started" record of the fresh consultation
+    const before = records.events().length;
+    for (const signature of [undefined, "v0=0000"]) {
+      const mark = h.fake.mark();
+      const res = await sendRaw(h, big, FORM, signature ? { signature } : {});
+      await h.idle();
+      expect(res.status).toBe(413);
+      expect(h.fake.calls.filter((c) => c.seq > mark)).toEqual([]);
+    }
+    await records.settle();
+    expect(records.events()).toHaveLength(before);
+    expect(hostile.crashes).toEqual([]);
+    await expectHealthy(hostile);
+  });
+
   it("a signed body that parses but names nothing gets Bolt's unacknowledged answer: 404 after 3 s", async () => {
     const { h, records } = hostile;
     const body = fc.oneof(

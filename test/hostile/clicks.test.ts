@@ -2,7 +2,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
 import { parseActionId } from "../../src/slack/state/actionIds.ts";
+import { eventEnvelope } from "../support/payloads.ts";
 import {
+  CHANNEL,
   eventsOf,
   expectFriendlyNotice,
   expectHealthy,
@@ -11,6 +13,7 @@ import {
   formPayload,
   freshClick,
   type Hostile,
+  JSON_TYPE,
   OWNER,
   questionOf,
   sendRaw,
@@ -73,15 +76,16 @@ const replacement = fc.oneof(
 );
 
 /**
- * What Bolt 5.1 answers, measured: 500 where Bolt's own routing reads a field
- * that is missing (before any listener runs, so before our ack), 404 after
- * 3 s where no listener can match, 200 (acknowledged by our listener) otherwise.
+ * The status, measured: 400 where Bolt's own routing cannot read a field it
+ * needs (before any listener runs; Bolt alone would answer 500, see
+ * src/slack/receiver.ts), 404 after 3 s where no listener can match (Bolt's
+ * answer to an event nobody acknowledged), 200 (our listener's ack) otherwise.
  */
-function expectedStatus(field: Field, kind: Kind): 200 | 404 | 500 {
-  if (field === "user" && (kind === "absent" || kind === "null")) return 500; // body.user.id
-  if (field === "channel" && kind === "null") return 500; // body.channel.id
+function expectedStatus(field: Field, kind: Kind): 200 | 400 | 404 {
+  if (field === "user" && (kind === "absent" || kind === "null")) return 400; // body.user.id
+  if (field === "channel" && kind === "null") return 400; // body.channel.id
   if (field === "actions") {
-    if (kind === "null" || kind === "number" || kind === "boolean" || kind === "object") return 500;
+    if (kind === "null" || kind === "number" || kind === "boolean" || kind === "object") return 400;
     return 404; // absent, [], a string: no action to match
   }
   return 200;
@@ -124,7 +128,42 @@ describe("hostile click payloads", () => {
     await hostile.close();
   });
 
-  it("missing, wrongly typed or huge fields: Bolt's exact status; advance only when still valid; else a notice or nothing, never a wrong record", async () => {
+  it("a click or an event Bolt cannot route (no user, actions not a list, a null user, a numeric channel) is a 400, logged without its values, and nothing happens", async () => {
+    const { h } = hostile;
+    const huge = `~${"x".repeat(HUGE)}`;
+    const broken: Array<(p: Record<string, unknown>) => void> = [
+      (p) => delete p.user,
+      (p) => (p.user = null),
+      (p) => (p.channel = null),
+      (p) => (p.actions = { huge }),
+    ];
+    for (const breakIt of broken) {
+      const { message, payload, id } = await freshClick(h);
+      breakIt(payload);
+      const logged = h.logs.length;
+      const res = await sendRaw(h, formPayload(JSON.stringify(payload)), FORM);
+      await h.idle();
+      expect(res.status).toBe(400);
+      expect(h.fake.message(message.channel, message.ts)?.updates).toBe(0);
+      expect((await eventsOf(hostile, id)).map((e) => e.kind)).toEqual(["started"]);
+      const lines = h.logs.slice(logged);
+      expect(lines.some((l) => l.includes("WARN") && l.includes("Malformed request body"))).toBe(true);
+      expect(lines.join("\n")).not.toContain("xxxxxxxxxx");
+    }
+    // Bolt reads `event.user.id` when user is null, and `'creator' in event.channel` when channel is a number.
+    for (const fields of [{ user: null }, { channel: 42 }]) {
+      const event = eventEnvelope({ type: "app_mention", text: "hi", channel: CHANNEL, ...fields });
+      const logged = h.logs.length;
+      const res = await sendRaw(h, JSON.stringify(event), JSON_TYPE);
+      await h.idle();
+      expect(res.status).toBe(400);
+      expect(h.logs.slice(logged).some((l) => l.includes("Malformed request body"))).toBe(true);
+    }
+    expect(hostile.crashes).toEqual([]);
+    await expectHealthy(hostile);
+  });
+
+  it("missing, wrongly typed or huge fields: the exact status; advance only when still valid; else a notice or nothing, never a wrong record", async () => {
     const { h } = hostile;
     const mutation = fc.record({ field: fc.constantFrom(...FIELDS), r: replacement });
     const one = async ({ field, r }: { field: Field; r: { kind: Kind; value: unknown } }) => {
