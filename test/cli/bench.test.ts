@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/runCli.ts";
+
+// Every bench is one command a skeptic reruns: asked for help it explains
+// itself, and a mistyped option stops it at once with one line, before it
+// starts any process or touches a database.
+const COUNTED: Array<[script: string, option: string]> = [
+  ["bench/replay.bench.ts", "--cases"],
+  ["bench/clicks.bench.ts", "--clicks"],
+  ["bench/versus-bolt.bench.ts", "--rounds"],
+  ["bench/memory.bench.ts", "--consultations"],
+];
+const BENCHES = [...COUNTED.map(([script]) => script), "bench/records.bench.ts", "bench/pg-restart.check.ts"];
+
+describe.each(BENCHES)("%s", (script) => {
+  it("--help prints the usage and exits 0", () => {
+    const { code, stdout, stderr } = runCli(script, ["--help"]);
+    expect(stdout).toMatch(/^usage: \S/);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  });
+
+  it("an unknown option exits 2 with what is wrong and the usage, no stack trace", () => {
+    const { code, stdout, stderr } = runCli(script, ["--no-such-option", "3"]);
+    expect(stderr.split("\n")[0]).toContain("--no-such-option");
+    expect(stderr).toContain("usage: ");
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stdout).toBe("");
+    expect(code).toBe(2);
+  });
+});
+
+describe.each(COUNTED)("%s %s", (script, option) => {
+  it("refuses a count that is not a positive whole number", () => {
+    for (const bad of ["abc", "-1", "1.5", ""]) {
+      const { code, stdout, stderr } = runCli(script, [`${option}=${bad}`]);
+      expect(stderr.split("\n")[0], bad).toBe(
+        `${option} must be a whole number of at least 1 (got "${bad}")`,
+      );
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(stdout).toBe("");
+      expect(code).toBe(2);
+    }
+  });
+});
