@@ -14,7 +14,7 @@
  * then posts the very message this app drew with Bolt's respond(). App CPU
  * per click is read from /proc/<pid>/stat (Linux; "n/a" elsewhere).
  */
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,13 +25,13 @@ import {
   clientFor,
   collectScreens,
   drive,
-  listeningPort,
   machine,
   percentiles,
   type RunResult,
   startAppProcess,
   startBenchFake,
 } from "./lib/clickLoad.ts";
+import { forkResponseSink } from "./lib/sink.ts";
 
 const USAGE = `usage: npm run bench:versus-bolt [-- --rounds 4 --clicks 4000 --warmup 1000 --concurrency 50]
 Clicks this app, a bare Bolt app (ack only) and Bolt ack + respond() in rotating rounds;
@@ -76,44 +76,10 @@ const LABELS: Record<Contender, string> = {
 const dir = mkdtempSync(join(tmpdir(), "versus-bolt-"));
 const fake = await startBenchFake();
 const appProcesses: ChildProcess[] = [];
-const sink = fork(join(projectRoot, "bench/lib/responseSink.ts"), [], {
-  execArgv: ["--import", "tsx"],
-  stdio: ["ignore", "pipe", "inherit", "ipc"],
-});
-
-function askSink<T>(question: "count" | "take"): Promise<T> {
-  return new Promise((resolve, reject) => {
-    // A sink that died or stopped answering must end the run, not hang it.
-    const gone = () =>
-      done(new Error(`the response sink exited (${sink.signalCode ?? `code ${sink.exitCode}`})`));
-    const timer = setTimeout(() => done(new Error("the response sink did not answer for 10 s")), 10_000);
-    const done = (error?: Error, answer?: unknown) => {
-      clearTimeout(timer);
-      sink.off("exit", gone);
-      sink.off("message", onAnswer);
-      if (error) reject(error);
-      else resolve(answer as T);
-    };
-    const onAnswer = (answer: unknown) => done(undefined, answer);
-    sink.once("message", onAnswer);
-    sink.once("exit", gone);
-    if (sink.exitCode !== null || sink.signalCode !== null || !sink.connected) gone();
-    else sink.send(question);
-  });
-}
-
-/** Waits until the sink has received `count` posts in all; returns performance.now() then. */
-async function sinkReaches(count: number): Promise<number> {
-  const deadline = performance.now() + 30_000;
-  while ((await askSink<number>("count")) < count) {
-    if (performance.now() > deadline) throw new Error("redraws stopped arriving at the sink for 30 s");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  return performance.now();
-}
+const sink = forkResponseSink();
 
 try {
-  const sinkPort = await listeningPort(sink, "the response sink");
+  const origin = await sink.origin();
   const start = async (script: string, env: Record<string, string> = {}) => {
     const app = await startAppProcess(join(projectRoot, script), fake, env);
     appProcesses.push(app.child);
@@ -136,7 +102,6 @@ try {
     bare: await start("bench/lib/bareBoltApp.ts"),
     respond: await start("bench/lib/boltRespondApp.ts", { BENCH_REDRAWS: redrawsFile }),
   };
-  const origin = `http://127.0.0.1:${sinkPort}`;
   // Same bodies for every app: a click on an answer button of a real consultation message.
   const make = clickMaker(screens, (_message, n) => `${origin}/response/${n}`);
   let posted = 0; // redraws asked for so far, by every app
@@ -149,8 +114,8 @@ try {
     if (redraws) {
       // The warm-up's redraws must be out of the way before the clock starts.
       posted += WARMUP;
-      await sinkReaches(posted);
-      await askSink("take");
+      await sink.reaches(posted);
+      await sink.take();
     }
     const cpuBefore = cpuMs(child.pid);
     const result = await drive(fake, client, { ...options, total: CLICKS }, make);
@@ -158,8 +123,8 @@ try {
     let round: Round = { ...result, completed: result.throughput, redrawMs: [], appCpuMs: undefined };
     if (redraws) {
       posted += CLICKS;
-      const doneAt = await sinkReaches(posted);
-      const arrivals = await askSink<[string, number][]>("take");
+      const doneAt = await sink.reaches(posted);
+      const arrivals = await sink.take();
       round = {
         ...round,
         completed: (CLICKS / (doneAt - result.startedAt)) * 1000,
@@ -222,7 +187,7 @@ try {
   process.exitCode = 1;
 } finally {
   // Apps first (they finish their in-flight redraws), then the sink they post to.
-  for (const child of [...appProcesses, sink]) {
+  for (const child of [...appProcesses, sink.child]) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");

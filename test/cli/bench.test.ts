@@ -9,6 +9,7 @@ const COUNTED: Array<[script: string, option: string]> = [
   ["bench/clicks.bench.ts", "--clicks"],
   ["bench/versus-bolt.bench.ts", "--rounds"],
   ["bench/memory.bench.ts", "--consultations"],
+  ["bench/idle.bench.ts", "--clicks"],
 ];
 const BENCHES = [...COUNTED.map(([script]) => script), "bench/records.bench.ts", "bench/pg-restart.check.ts"];
 

@@ -1,0 +1,120 @@
+/**
+ * Single clicks at human pace: one click, then a pause. This app, a bare
+ * Bolt app (ack only) and a plain node:http server take turns, each click
+ * after its own pause; reports the median time to the HTTP response (and
+ * this app's redraw) for each pause. It tells what a person clicking every
+ * second or two waits for, which throughput benchmarks do not.
+ *
+ *   npm run bench:idle [-- --clicks 15]
+ *
+ * Each runs in its own process. This app's redraws go to a separate sink
+ * process: posted to the fake Slack in this process, they were read before
+ * the ack that had left just ahead of them, adding its work to this app's
+ * ack time (6 ms after a pause of 1.5 s).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { projectRoot } from "../src/paths.ts";
+import { blockActions } from "../src/slack/fakeSlack/payloads.ts";
+import type { SignedClient } from "../src/slack/fakeSlack/signedClient.ts";
+import { readCounts } from "./lib/args.ts";
+import {
+  clientFor,
+  collectScreens,
+  machine,
+  percentiles,
+  startAppProcess,
+  startBenchFake,
+} from "./lib/clickLoad.ts";
+import { forkResponseSink } from "./lib/sink.ts";
+
+const { clicks: CLICKS } = readCounts(
+  "usage: npm run bench:idle [-- --clicks 15]   (clicks per pause and server; about 10 s per click)",
+  { clicks: { default: 15, min: 1 } },
+);
+/**
+ * Pauses before each click, ms: back to back, a quick reader, a person. Each
+ * server then idles three times the pause; kept under Node's 5 s keep-alive
+ * timeout, past which a reused socket may meet the server closing it.
+ */
+const PAUSES = [0, 100, 500, 1500];
+
+type Contender = "raw" | "bare" | "ours";
+const dir = mkdtempSync(join(tmpdir(), "idle-bench-"));
+const fake = await startBenchFake();
+const scripts: Record<Contender, [string, Record<string, string>]> = {
+  raw: ["bench/lib/rawHttpServer.ts", {}],
+  bare: ["bench/lib/bareBoltApp.ts", {}],
+  ours: ["src/main.ts", { SQLITE_PATH: join(dir, "records.db") }],
+};
+const started: Array<Awaited<ReturnType<typeof startAppProcess>>> = [];
+const sink = forkResponseSink();
+try {
+  const origin = await sink.origin();
+  const clients = {} as Record<Contender, SignedClient>;
+  for (const [name, [script, env]] of Object.entries(scripts) as Array<
+    [Contender, [string, Record<string, string>]]
+  >) {
+    const app = await startAppProcess(join(projectRoot, script), fake, env);
+    started.push(app);
+    clients[name] = clientFor(app.port, 1);
+  }
+  const screens = await collectScreens(fake, clients.ours);
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  let clicked = 0;
+  let posted = 0; // redraws asked of this app so far
+  /** One signed click on screen n: its ack time, and for this app the time until its redraw reached the sink. */
+  const click = async (n: number, who: Contender) => {
+    const { message, actionId } = screens[n % screens.length] as (typeof screens)[number];
+    const responseUrl = `${origin}/response/${clicked++}`;
+    const payload = blockActions({ message, actionId, user: "UBENCH", responseUrl });
+    const request = clients[who].prepare(
+      `payload=${encodeURIComponent(JSON.stringify(payload))}`,
+      "application/x-www-form-urlencoded",
+    );
+    const sentAt = Date.now();
+    const t0 = performance.now();
+    const res = await clients[who].sendPrepared(request);
+    const ack = performance.now() - t0;
+    if (res.status !== 200) throw new Error(`${who}: HTTP ${res.status} for a click`);
+    if (who !== "ours") return { ack, redraw: Number.NaN };
+    await sink.reaches(++posted);
+    const [arrival] = await sink.take();
+    // The sink's clock (Date.now, whole ms) against this one's, on the same machine.
+    return { ack, redraw: (arrival?.[1] ?? Number.NaN) - sentAt };
+  };
+  // Warm all up back to back first: the pauses, not the JIT, are what is measured.
+  for (let n = 0; n < 300; n++) for (const who of ["raw", "bare", "ours"] as const) await click(n, who);
+
+  const median = (xs: number[]) => `${percentiles(xs).p50.toFixed(1)} ms`;
+  const rows: string[] = [];
+  for (const pause of PAUSES) {
+    const got = { raw: [] as number[], bare: [] as number[], ours: [] as number[], redraw: [] as number[] };
+    for (let n = 0; n < CLICKS; n++)
+      for (const who of ["raw", "bare", "ours"] as const) {
+        await sleep(pause);
+        const { ack, redraw } = await click(n, who);
+        got[who].push(ack);
+        if (who === "ours") got.redraw.push(redraw);
+      }
+    const row = `| ${pause} ms | ${median(got.raw)} | ${median(got.bare)} | ${median(got.ours)} | ${median(got.redraw)} |`;
+    process.stderr.write(`${row}\n`);
+    rows.push(row);
+  }
+  for (const client of Object.values(clients)) client.close();
+  console.log(`single clicks after a pause: ${CLICKS} per pause and server, in turn; medians`);
+  console.log(
+    "| pause before each click | plain node:http, 200 | bare Bolt ack | ssl-move-bot ack | ssl-move-bot redraw reaches response_url |",
+  );
+  console.log("| --- | --- | --- | --- | --- |");
+  for (const row of rows) console.log(row);
+  console.log(`${machine()}; date: ${new Date().toISOString()}`);
+} catch (error) {
+  process.stderr.write(`bench:idle failed: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+} finally {
+  for (const child of [...started.map((app) => app.child), sink.child]) child.kill("SIGTERM");
+  await fake.close();
+  rmSync(dir, { recursive: true, force: true });
+}
