@@ -18,9 +18,9 @@ const JSON_NULL = /^[ \t\n\r]*null[ \t\n\r]*$/;
  *   unhandled and the request is never answered. Such a body is answered like
  *   any other unparseable one: 401 if its signature is wrong, else 400.
  * - A signed body whose fields Bolt's own routing cannot read (a click
- *   without `user`, an event whose `user` is a number) throws a TypeError
- *   before any listener runs, which Bolt answers 500. It is the client's
- *   malformed request, not a failure of ours: 400.
+ *   without `user`, an event whose `user` is null or `channel` a number)
+ *   throws a TypeError before any listener runs, which Bolt answers 500.
+ *   It is the client's malformed request, not a failure of ours: 400.
  * Everything else goes to Bolt unchanged (it reuses the buffered body).
  */
 export function createReceiver(options: HTTPReceiverOptions & { signingSecret: string; logger: Logger }) {
@@ -64,7 +64,7 @@ async function answerMalformed(args: ReceiverProcessEventErrorHandlerArgs): Prom
   const { error, response, logger } = args;
   if (response.headersSent || !(error instanceof TypeError))
     return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
-  // Not the message: it can quote the hostile value (`… 'id' in <a huge string>`).
+  // Not the message: it can quote the hostile value (`Cannot use 'in' operator … in 42`).
   logger.warn("Malformed request body: a field Bolt routes by is missing or of the wrong type");
   HTTPModuleFunctions.buildNoBodyResponse(response, 400);
   return true;
