@@ -26,19 +26,17 @@ import {
   startBenchFake,
 } from "./lib/clickLoad.ts";
 
-const args = readCounts(
-  "usage: npm run bench:clicks [-- --clicks 10000 --concurrency 50 --warmup 1000 --rate N]",
-  {
-    clicks: { default: 10_000, min: 1 },
-    concurrency: { default: 50, min: 1 },
-    warmup: { default: 1000, min: 0 },
-    rate: { min: 1 },
-  },
-);
-const CLICKS = args.clicks;
-const CONCURRENCY = args.concurrency;
-const WARMUP = args.warmup;
-const RATE = args.rate;
+const {
+  clicks: CLICKS,
+  concurrency: CONCURRENCY,
+  warmup: WARMUP,
+  rate: RATE,
+} = readCounts("usage: npm run bench:clicks [-- --clicks 10000 --concurrency 50 --warmup 1000 --rate N]", {
+  clicks: { default: 10_000, min: 1 },
+  concurrency: { default: 50, min: 1 },
+  warmup: { default: 1000, min: 0 },
+  rate: { min: 1 },
+});
 
 const dir = mkdtempSync(join(tmpdir(), "clicks-bench-"));
 const fake = await startBenchFake();

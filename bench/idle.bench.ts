@@ -16,10 +16,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/paths.ts";
-import { blockActions } from "../src/slack/fakeSlack/payloads.ts";
 import type { SignedClient } from "../src/slack/fakeSlack/signedClient.ts";
 import { readCounts } from "./lib/args.ts";
 import {
+  clickMaker,
   clientFor,
   collectScreens,
   machine,
@@ -44,7 +44,8 @@ type Contender = "raw" | "bare" | "ours";
 const dir = mkdtempSync(join(tmpdir(), "idle-bench-"));
 const fake = await startBenchFake();
 const scripts: Record<Contender, [string, Record<string, string>]> = {
-  raw: ["bench/lib/rawHttpServer.ts", {}],
+  // The floor: the response sink is a plain node:http server that answers 200 and does nothing else.
+  raw: ["bench/lib/responseSink.ts", {}],
   bare: ["bench/lib/bareBoltApp.ts", {}],
   ours: ["src/main.ts", { SQLITE_PATH: join(dir, "records.db") }],
 };
@@ -60,19 +61,15 @@ try {
     started.push(app);
     clients[name] = clientFor(app.port, 1);
   }
-  const screens = await collectScreens(fake, clients.ours);
+  const make = clickMaker(
+    await collectScreens(fake, clients.ours),
+    (_message, n) => `${origin}/response/${n}`,
+  );
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  let clicked = 0;
   let posted = 0; // redraws asked of this app so far
-  /** One signed click on screen n: its ack time, and for this app the time until its redraw reached the sink. */
-  const click = async (n: number, who: Contender) => {
-    const { message, actionId } = screens[n % screens.length] as (typeof screens)[number];
-    const responseUrl = `${origin}/response/${clicked++}`;
-    const payload = blockActions({ message, actionId, user: "UBENCH", responseUrl });
-    const request = clients[who].prepare(
-      `payload=${encodeURIComponent(JSON.stringify(payload))}`,
-      "application/x-www-form-urlencoded",
-    );
+  /** One signed click on the next screen: its ack time, and for this app the time until its redraw reached the sink. */
+  const click = async (who: Contender) => {
+    const request = clients[who].prepare(make().body, "application/x-www-form-urlencoded");
     const sentAt = Date.now();
     const t0 = performance.now();
     const res = await clients[who].sendPrepared(request);
@@ -85,7 +82,7 @@ try {
     return { ack, redraw: (arrival?.[1] ?? Number.NaN) - sentAt };
   };
   // Warm all up back to back first: the pauses, not the JIT, are what is measured.
-  for (let n = 0; n < 300; n++) for (const who of ["raw", "bare", "ours"] as const) await click(n, who);
+  for (let n = 0; n < 300; n++) for (const who of ["raw", "bare", "ours"] as const) await click(who);
 
   const median = (xs: number[]) => `${percentiles(xs).p50.toFixed(1)} ms`;
   const rows: string[] = [];
@@ -94,7 +91,7 @@ try {
     for (let n = 0; n < CLICKS; n++)
       for (const who of ["raw", "bare", "ours"] as const) {
         await sleep(pause);
-        const { ack, redraw } = await click(n, who);
+        const { ack, redraw } = await click(who);
         got[who].push(ack);
         if (who === "ours") got.redraw.push(redraw);
       }

@@ -13,7 +13,11 @@ import { blockActions, slashCommand } from "../src/slack/fakeSlack/payloads.ts";
 import { readCounts } from "./lib/args.ts";
 import { clientFor, machine, startAppProcess, startBenchFake } from "./lib/clickLoad.ts";
 
-const args = readCounts(
+const {
+  consultations: TOTAL,
+  checkpoint: CHECKPOINT,
+  concurrency: CONCURRENCY,
+} = readCounts(
   "usage: npm run bench:memory [-- --consultations 100000 --checkpoint 10000 --concurrency 20]",
   {
     consultations: { default: 100_000, min: 1 },
@@ -21,9 +25,6 @@ const args = readCounts(
     concurrency: { default: 20, min: 1 },
   },
 );
-const TOTAL = args.consultations;
-const CHECKPOINT = args.checkpoint;
-const CONCURRENCY = args.concurrency;
 
 // Three short consultations for every long one; users and channels vary so per-user state would show.
 const PATHS = [

@@ -12,12 +12,10 @@ import { answerQuestion, startConsultation } from "../src/engine/index.ts";
 import { loadRealFlow } from "../test/support/flow.ts";
 import { readCounts } from "./lib/args.ts";
 
-const args = readCounts("usage: npm run bench:replay [-- --cases 10000 --runs 3]", {
+const { cases: total, runs } = readCounts("usage: npm run bench:replay [-- --cases 10000 --runs 3]", {
   cases: { default: 10_000, min: 1 },
   runs: { default: 3, min: 1 },
 });
-const total = args.cases;
-const runs = args.runs;
 const compiled = loadRealFlow();
 
 // Random full answer maps (every question answered, most entries never asked),

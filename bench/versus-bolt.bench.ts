@@ -37,16 +37,17 @@ const USAGE = `usage: npm run bench:versus-bolt [-- --rounds 4 --clicks 4000 --w
 Clicks this app, a bare Bolt app (ack only) and Bolt ack + respond() in rotating rounds;
 prints a Markdown table for docs/benchmarks.md.`;
 
-const args = readCounts(USAGE, {
+const {
+  rounds: ROUNDS,
+  clicks: CLICKS,
+  warmup: WARMUP,
+  concurrency: CONCURRENCY,
+} = readCounts(USAGE, {
   rounds: { default: 4, min: 1 },
   clicks: { default: 4000, min: 1 },
   warmup: { default: 1000, min: 0 },
   concurrency: { default: 50, min: 1 },
 });
-const ROUNDS = args.rounds;
-const CLICKS = args.clicks;
-const WARMUP = args.warmup;
-const CONCURRENCY = args.concurrency;
 
 /** CPU time (user + system, ms) a process has used so far; undefined where /proc is missing. */
 function cpuMs(pid: number | undefined): number | undefined {

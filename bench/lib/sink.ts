@@ -38,8 +38,6 @@ export function forkResponseSink() {
     child,
     /** The sink's origin (`http://127.0.0.1:N`) once it listens. */
     origin: async () => `http://127.0.0.1:${await listeningPort(child, "the response sink")}`,
-    /** Posts received so far. */
-    count: () => ask<number>("count"),
     /** The posts received since the last take, as [path, Date.now() at arrival]. */
     take: () => ask<[string, number][]>("take"),
     /** Waits until `count` posts have arrived in all; returns performance.now() then. */
