@@ -12,11 +12,13 @@
  *
  * A third app is a reference for what a redraw costs in Bolt itself: it acks,
  * then posts the very message this app drew with Bolt's respond(). App CPU
- * per click is read from /proc/<pid>/stat (Linux; "n/a" elsewhere).
+ * per click is read from /proc/<pid>/stat, and where the machine's cores went
+ * during each app's rounds (app, load generator, sink, idle) from /proc too
+ * (Linux; "n/a" elsewhere).
  */
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/paths.ts";
 import { readCounts } from "./lib/args.ts";
@@ -60,9 +62,37 @@ function cpuMs(pid: number | undefined): number | undefined {
   }
 }
 
+/** Idle and stolen time of the whole machine so far (ms, summed over cores), from /proc/stat. */
+function machineMs(): { idle: number; steal: number } | undefined {
+  try {
+    // "cpu  user nice system idle iowait irq softirq steal …" in ticks of 10 ms.
+    const ticks = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").split(/\s+/).slice(1).map(Number);
+    const [idle = Number.NaN, iowait = 0, steal = 0] = [ticks[3], ticks[4], ticks[7]];
+    return Number.isNaN(idle) ? undefined : { idle: (idle + iowait) * 10, steal: steal * 10 };
+  } catch {
+    return undefined;
+  }
+}
+
+function cpuUsageMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** CPU time (ms) of every party of a round, and the wall clock, at one moment. */
+interface Usage {
+  app: number | undefined;
+  generator: number;
+  sink: number | undefined;
+  machine: { idle: number; steal: number } | undefined;
+  at: number;
+}
+
 interface Round extends RunResult {
   /** CPU the app process used for the measured clicks (ms), counted until the last redraw. */
   appCpuMs: number | undefined;
+  /** Cores used by each party over the measured clicks (wall-clock weighted when summed). */
+  usage: { start: Usage; end: Usage };
   /** Clicks per second counted until the last redraw arrived (bare Bolt: until the last ack). */
   completed: number;
 }
@@ -118,10 +148,25 @@ try {
       await sink.reaches(posted);
       await sink.take();
     }
-    const cpuBefore = cpuMs(child.pid);
+    const usage = (): Usage => ({
+      app: cpuMs(child.pid),
+      // This process: the load generator (the fake Slack in it is idle during the clicks).
+      generator: cpuUsageMs(),
+      sink: cpuMs(sink.child.pid),
+      machine: machineMs(),
+      at: performance.now(),
+    });
+    const start = usage();
+    const cpuBefore = start.app;
     const result = await drive(fake, client, { ...options, total: CLICKS }, make);
     if (result.errors > 0) throw new Error(`${which}: ${result.errors} clicks failed`);
-    let round: Round = { ...result, completed: result.throughput, redrawMs: [], appCpuMs: undefined };
+    let round: Round = {
+      ...result,
+      completed: result.throughput,
+      redrawMs: [],
+      appCpuMs: undefined,
+      usage: { start, end: start },
+    };
     if (redraws) {
       posted += CLICKS;
       const doneAt = await sink.reaches(posted);
@@ -132,7 +177,8 @@ try {
         redrawMs: arrivals.map(([path, at]) => at - (result.sentAt.get(`${origin}${path}`) ?? at)),
       };
     }
-    const cpuAfter = cpuMs(child.pid);
+    round.usage.end = usage();
+    const cpuAfter = round.usage.end.app;
     if (cpuBefore !== undefined && cpuAfter !== undefined) round.appCpuMs = cpuAfter - cpuBefore;
     results[which].push(round);
     process.stderr.write(
@@ -156,6 +202,26 @@ try {
       ? `${Math.round((list.reduce((sum, r) => sum + (r.appCpuMs ?? 0), 0) * 1000) / (list.length * CLICKS))} µs`
       : "n/a",
   });
+  /** Cores each party kept busy over a contender's measured rounds ("n/a" without /proc). */
+  const cores = (list: Round[]) => {
+    const wall = list.reduce((sum, r) => sum + (r.usage.end.at - r.usage.start.at), 0);
+    const share = (pick: (u: Usage) => number | undefined) => {
+      let used = 0;
+      for (const { start, end } of list.map((r) => r.usage)) {
+        const [a, b] = [pick(start), pick(end)];
+        if (a === undefined || b === undefined) return "n/a";
+        used += b - a;
+      }
+      return (used / wall).toFixed(2);
+    };
+    return [
+      share((u) => u.app),
+      share((u) => u.generator),
+      share((u) => u.sink),
+      share((u) => u.machine?.idle),
+      share((u) => u.machine?.steal),
+    ];
+  };
   const sums = {
     bare: summary(results.bare),
     ours: summary(results.ours),
@@ -178,6 +244,12 @@ try {
       row("respond"),
       `ratio ssl-move-bot / bare Bolt: ${ratio.toFixed(2)} (target ≥ 0.8: ${ratio >= 0.8 ? "met" : "NOT met"}); ssl-move-bot ack p99 < 20 ms: ${sums.ours.ack.p99 < 20 ? "met" : "NOT met"}`,
       `ratio ssl-move-bot / Bolt ack + respond(): ${(sums.ours.completed / sums.respond.completed).toFixed(2)}`,
+      `where the ${cpus().length} cores went during each app's measured rounds (cores busy; the load generator is this process):`,
+      "| app | app process | load generator | response sink | idle | stolen by the hypervisor |",
+      "| --- | --- | --- | --- | --- | --- |",
+      ...(["bare", "ours", "respond"] as const).map(
+        (which) => `| ${LABELS[which]} | ${cores(results[which]).join(" | ")} |`,
+      ),
       `machine: ${machine()}; date: ${new Date().toISOString()}`,
     ].join("\n"),
   );
