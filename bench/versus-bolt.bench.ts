@@ -91,7 +91,7 @@ interface Usage {
 interface Round extends RunResult {
   /** CPU the app process used for the measured clicks (ms), counted until the last redraw. */
   appCpuMs: number | undefined;
-  /** Cores used by each party over the measured clicks (wall-clock weighted when summed). */
+  /** CPU snapshots at the start and the end of the measured clicks, for the cores table. */
   usage: { start: Usage; end: Usage };
   /** Clicks per second counted until the last redraw arrived (bare Bolt: until the last ack). */
   completed: number;
