@@ -89,9 +89,7 @@ interface Usage {
 }
 
 interface Round extends RunResult {
-  /** CPU the app process used for the measured clicks (ms), counted until the last redraw. */
-  appCpuMs: number | undefined;
-  /** CPU snapshots at the start and the end of the measured clicks, for the cores table. */
+  /** CPU snapshots at the start and the end of the measured clicks (the end after the last redraw). */
   usage: { start: Usage; end: Usage };
   /** Clicks per second counted until the last redraw arrived (bare Bolt: until the last ack). */
   completed: number;
@@ -157,14 +155,12 @@ try {
       at: performance.now(),
     });
     const start = usage();
-    const cpuBefore = start.app;
     const result = await drive(fake, client, { ...options, total: CLICKS }, make);
     if (result.errors > 0) throw new Error(`${which}: ${result.errors} clicks failed`);
     let round: Round = {
       ...result,
       completed: result.throughput,
       redrawMs: [],
-      appCpuMs: undefined,
       usage: { start, end: start },
     };
     if (redraws) {
@@ -178,8 +174,6 @@ try {
       };
     }
     round.usage.end = usage();
-    const cpuAfter = round.usage.end.app;
-    if (cpuBefore !== undefined && cpuAfter !== undefined) round.appCpuMs = cpuAfter - cpuBefore;
     results[which].push(round);
     process.stderr.write(
       `round ${results[which].length} ${which}: ${Math.round(round.completed)} clicks/s done, ${Math.round(round.throughput)} acked/s\n`,
@@ -190,29 +184,35 @@ try {
     // Rotate who goes first, so warm-up and background noise hit every app alike.
     for (let i = 0; i < order.length; i++) await run(order[(round + i) % order.length] as Contender);
   }
+  /** CPU time (ms) a party spent over the rounds' measured clicks; undefined without /proc. */
+  const spent = (list: Round[], pick: (u: Usage) => number | undefined) => {
+    let used = 0;
+    for (const { start, end } of list.map((r) => r.usage)) {
+      const [a, b] = [pick(start), pick(end)];
+      if (a === undefined || b === undefined) return undefined;
+      used += b - a;
+    }
+    return used;
+  };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-  const summary = (list: Round[]) => ({
-    completed: median(list.map((r) => r.completed)),
-    acked: median(list.map((r) => r.throughput)),
-    spread: [Math.min(...list.map((r) => r.completed)), Math.max(...list.map((r) => r.completed))],
-    ack: percentiles(list.flatMap((r) => r.ackMs)),
-    redraw: percentiles(list.flatMap((r) => r.redrawMs)),
+  const summary = (list: Round[]) => {
     // Summed over the rounds: one round's CPU time is only a few hundred 10 ms ticks.
-    cpuPerClick: list.every((r) => r.appCpuMs !== undefined)
-      ? `${Math.round((list.reduce((sum, r) => sum + (r.appCpuMs ?? 0), 0) * 1000) / (list.length * CLICKS))} µs`
-      : "n/a",
-  });
+    const appMs = spent(list, (u) => u.app);
+    return {
+      completed: median(list.map((r) => r.completed)),
+      acked: median(list.map((r) => r.throughput)),
+      spread: [Math.min(...list.map((r) => r.completed)), Math.max(...list.map((r) => r.completed))],
+      ack: percentiles(list.flatMap((r) => r.ackMs)),
+      redraw: percentiles(list.flatMap((r) => r.redrawMs)),
+      cpuPerClick: appMs === undefined ? "n/a" : `${Math.round((appMs * 1000) / (list.length * CLICKS))} µs`,
+    };
+  };
   /** Cores each party kept busy over a contender's measured rounds ("n/a" without /proc). */
   const cores = (list: Round[]) => {
     const wall = list.reduce((sum, r) => sum + (r.usage.end.at - r.usage.start.at), 0);
     const share = (pick: (u: Usage) => number | undefined) => {
-      let used = 0;
-      for (const { start, end } of list.map((r) => r.usage)) {
-        const [a, b] = [pick(start), pick(end)];
-        if (a === undefined || b === undefined) return "n/a";
-        used += b - a;
-      }
-      return (used / wall).toFixed(2);
+      const used = spent(list, pick);
+      return used === undefined ? "n/a" : (used / wall).toFixed(2);
     };
     return [
       share((u) => u.app),

@@ -22,8 +22,10 @@ import { decodeState } from "../../state/codec.ts";
 /** What a click needs after the ack: a few fields, not the whole payload. */
 interface ClickInput {
   surface: ClickSurface;
+  /** Where and when, and which action (`place.actionId`). */
   place: ClickPlace;
-  action: { action_id: string; value?: string };
+  /** The button's value: the consultation state it carries. */
+  value: string | undefined;
   responseUrl: string | undefined;
 }
 
@@ -50,7 +52,7 @@ export function register(app: App, deps: Deps): void {
         await handleClick(deps, click, client);
       } catch (error) {
         // handleClick answers its own failures; this is the last resort (Bolt's error handler no longer sees it).
-        deps.logger.error("click failed", { action: click.action.action_id, error: describeError(error) });
+        deps.logger.error("click failed", { action: click.place.actionId, error: describeError(error) });
       }
     });
   });
@@ -67,32 +69,33 @@ function readClick(body: BlockAction, action: ButtonAction): ClickInput {
       at: new Date(),
       actionId: action.action_id,
     },
-    action: { action_id: action.action_id, ...(action.value !== undefined ? { value: action.value } : {}) },
+    value: action.value,
     responseUrl: body.response_url || undefined,
   };
 }
 
 async function handleClick(deps: Deps, click: ClickInput, client: webApi.WebClient): Promise<void> {
-  const { surface, place, action, responseUrl } = click;
+  const { surface, place, value, responseUrl } = click;
+  const { actionId } = place;
   const io: SlackIO = {
     client,
     logger: deps.logger,
     ...(responseUrl ? { respond: responder(responseUrl) } : {}),
     context: {
-      action: action.action_id,
+      action: actionId,
       user: surface.user,
       channel: surface.channel,
       ts: surface.messageTs,
     },
   };
   try {
-    if (action.action_id === actionIds.take) {
-      await takeHandoff(deps, io, surface, place, action.value ?? "");
+    if (actionId === actionIds.take) {
+      await takeHandoff(deps, io, surface, place, value ?? "");
       return;
     }
     const decision = decideClick(
       deps.compiled,
-      { actionId: action.action_id, value: action.value, user: surface.user },
+      { actionId, value, user: surface.user },
       { command: deps.command, staff: deps.staff.channel !== undefined && deps.records !== undefined },
     );
     if (decision.kind === "notice") {
@@ -104,9 +107,8 @@ async function handleClick(deps: Deps, click: ClickInput, client: webApi.WebClie
     if (decision.kind === "share") {
       recordLater(deps.records, events);
       // A double click on "share" would post two copies; one is enough.
-      if (!deps.recent.firstTime(`share:${surface.user}:${surface.messageTs}:${action.value}`)) return;
-      if (!(await shareToChannel(io, surface, decision.message)))
-        await tellFailure(io, surface, action.value);
+      if (!deps.recent.firstTime(`share:${surface.user}:${surface.messageTs}:${value}`)) return;
+      if (!(await shareToChannel(io, surface, decision.message))) await tellFailure(io, surface, value);
       return;
     }
     if (decision.kind === "ask_staff") {
@@ -116,11 +118,11 @@ async function handleClick(deps: Deps, click: ClickInput, client: webApi.WebClie
     // A result is shown only once its "completed" record is written (or queued if the database is down).
     if (events.some((e) => e.kind === "completed")) await recordNow(deps.records, events, deps.logger);
     else recordLater(deps.records, events);
-    if (!(await replaceMessage(io, surface, decision.message))) await tellFailure(io, surface, action.value);
+    if (!(await replaceMessage(io, surface, decision.message))) await tellFailure(io, surface, value);
   } catch (error) {
     // The engine and renderers are pure and should not throw; if they do, the user still hears back.
     deps.logger.error("click failed", { ...io.context, error: describeError(error) });
-    await tellFailure(io, surface, action.value);
+    await tellFailure(io, surface, value);
   }
 }
 
