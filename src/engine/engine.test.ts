@@ -150,6 +150,26 @@ describe("engine", () => {
     expect(at.step.kind === "outcome" && at.step.confirm.map((c) => c.question)).toEqual(["key_exportable"]);
   });
 
+  it("lists both unknowns when one hides the other: the key and the new host's install method", () => {
+    // Moving the files needs both; with either still unknown, finding out the other alone changes nothing.
+    const at = walk([
+      ["validity", "valid"],
+      ["current_server", "other_shared"],
+      ["destination_server", "shared"],
+      ["destination_byo", "yes"],
+      ["destination_install_method", "unknown"],
+      ["issuer", "us"],
+      ["key_exportable", "unknown"],
+      ["destination_csr", "no"],
+    ]);
+    if (at.step.kind !== "outcome") throw new Error(`expected an outcome, still asking ${questionOf(at)}`);
+    expect(at.step.route).toBe("needs_check");
+    expect(at.step.confirm.map((c) => [c.question, c.with])).toEqual([
+      ["destination_install_method", "new_host"],
+      ["key_exportable", "current_host"],
+    ]);
+  });
+
   it("goes back one answer at a time and refuses to go back from the start", () => {
     const at = walk([
       ["validity", "valid"],

@@ -29,7 +29,7 @@ export interface OutcomeNode {
   /** The answer that chose the fee (e.g. installer), when the fee depends on one. */
   feeBy?: { question: number; option: number };
   fee: string;
-  /** Questions answered "unknown" whose answer could still change the result. */
+  /** Questions answered "unknown" whose real answer could still change the result (see unknownsThatMatter). */
   confirm: number[];
   facts: Facts;
 }
@@ -139,13 +139,7 @@ export function buildDecisionTree(flow: Flow): DecisionTree {
     }
     const info = prep.keyInfo[key];
     if (info) reached.add(info.outcome);
-    const confirm: number[] = [];
-    for (let qi = 0; qi < n; qi++) {
-      const option = facts[qi] as number;
-      if (answered[qi] && option >= 0 && flow.questions[qi]?.options[option]?.unknown) {
-        if (canChangeOutcome(prep, facts, answered, qi)) confirm.push(qi);
-      }
-    }
+    const confirm = unknownsThatMatter(prep, facts, answered);
     nodes.push({
       kind: "outcome",
       id,
@@ -226,6 +220,29 @@ function forEachCompletion(prep: Prepared, facts: Facts, visit: (full: Facts) =>
     return false;
   };
   walk(0);
+}
+
+/**
+ * The questions answered "unknown" whose real answer can still change the
+ * result. Each is tested with the other unknowns free, not fixed at
+ * "unknown": one unknown can hide another (moving the files needs both the
+ * key from the current host and the new host's install method, so with
+ * either still unknown the other alone changes nothing), and the user must
+ * find out both.
+ */
+function unknownsThatMatter(prep: Prepared, facts: Facts, answered: Uint8Array): number[] {
+  const unknowns: number[] = [];
+  for (let qi = 0; qi < prep.n; qi++) {
+    const option = facts[qi] as number;
+    if (answered[qi] && option >= 0 && prep.flow.questions[qi]?.options[option]?.unknown) unknowns.push(qi);
+  }
+  return unknowns.filter((qi) => {
+    // The others range over their options but stay answered, so a change of
+    // `qi` that contradicts what they turn out to be is not counted.
+    const open = facts.slice();
+    for (const other of unknowns) if (other !== qi) open[other] = -1;
+    return canChangeOutcome(prep, open, answered, qi);
+  });
 }
 
 /** Whether changing only question `qi` (and what follows from it) can change the result. */

@@ -16,7 +16,9 @@
  *
  * Every consistent combination of facts is then put to the real engine: the
  * engine must ask exactly the questions the model asks, in the same order,
- * and reach the same (route, installer, fee code).
+ * and reach the same (route, installer, fee code); and each result must list
+ * exactly the "unknown" answers whose real answer can change it (section 3,
+ * needs_check), enough that needs_check never comes back once they are known.
  */
 import { describe, expect, it } from "vitest";
 import { answerQuestion, type Consultation, type Step, startConsultation } from "../../src/engine/index.ts";
@@ -367,6 +369,8 @@ interface Mismatch {
 
 interface EngineRun {
   mismatches: Mismatch[];
+  /** Each final answer the engine gave: the conversation and the questions it says to confirm. */
+  finals: Array<{ asked: Array<[QId, string]>; route: string; confirm: string[] }>;
   optionProblems: Set<string>;
   conversations: number;
   fees: Map<string, Set<string>>;
@@ -381,7 +385,13 @@ interface EngineRun {
 function runEngine(): EngineRun {
   const flow = compiled();
   const m = model();
-  const run: EngineRun = { mismatches: [], optionProblems: new Set(), conversations: 0, fees: new Map() };
+  const run: EngineRun = {
+    mismatches: [],
+    finals: [],
+    optionProblems: new Set(),
+    conversations: 0,
+    fees: new Map(),
+  };
 
   const show = (asked: ReadonlyArray<readonly [string, string]>, o: Outcome | string): string =>
     `asked [${asked.map(([q]) => q).join(", ")}] → ${typeof o === "string" ? o : outcomeKey(o)}`;
@@ -428,6 +438,11 @@ function runEngine(): EngineRun {
       const fees = run.fees.get(step.fee.code) ?? new Set<string>();
       fees.add(`${step.fee.excludingTax}/${step.fee.includingTax}`);
       run.fees.set(step.fee.code, fees);
+      run.finals.push({
+        asked: asked.filter((a): a is [QId, string] => isQId(a[0])),
+        route: step.route,
+        confirm: step.confirm.map((c) => c.question),
+      });
       finish(group, asked, got);
       return;
     }
@@ -471,6 +486,45 @@ let runCache: EngineRun | undefined;
 function engineRun(): EngineRun {
   runCache ??= runEngine();
   return runCache;
+}
+
+// ---------------------------------------------------------------------------
+// Section 3, needs_check: "list exactly what to confirm". An answer "unknown"
+// is to be confirmed when finding it out can change the result: the other
+// "unknown" answers and the facts never asked may turn out any way, and in
+// some such way its real value gives another (route, installer, fee) than
+// "unknown" does, without contradicting an answer (csr_only, say, means a CSR
+// can be made on the new server). Other "unknown" answers are not fixed at
+// "unknown" here: one can hide another.
+
+function expectedConfirm(asked: ReadonlyArray<[QId, string]>): QId[] {
+  const unknowns = asked.filter(([, v]) => v === "unknown").map(([q]) => q);
+  return unknowns.filter((l) =>
+    model().entries.some(({ facts, outcome }) => {
+      if (facts[l] !== "unknown") return false;
+      if (!asked.every(([q, v]) => unknowns.includes(q) || facts[q] === v)) return false;
+      return QUESTIONS[l].some((v) => {
+        if (v === "unknown") return false;
+        const found = derive({ ...facts, [l]: v });
+        if (!asked.every(([q]) => q === l || found[q] === facts[q])) return false;
+        return outcomeKey(decide(found)) !== outcomeKey(outcome);
+      });
+    }),
+  );
+}
+
+/**
+ * A combination in which the user found out every listed item (and answered
+ * every later question), left the other "unknown" answers as they were, and
+ * still gets needs_check; undefined when there is none.
+ */
+function stillOpenAfterConfirming(asked: ReadonlyArray<[QId, string]>, confirm: readonly string[]) {
+  return model().entries.find(
+    ({ facts, outcome }) =>
+      outcome.route === "needs_check" &&
+      asked.every(([q, v]) => (confirm.includes(q) ? facts[q] !== "unknown" : facts[q] === v)) &&
+      QIDS.every((q) => asked.some(([a]) => a === q) || facts[q] !== "unknown"),
+  )?.facts;
 }
 
 function formatMismatches(list: Mismatch[]): string {
@@ -585,6 +639,42 @@ describe("SSL migration flow against an independent model of the rules", () => {
     const m = model();
     expect(m.problems.slice(0, 10), m.problems.slice(0, 10).join("\n")).toEqual([]);
   });
+
+  it("every final answer lists exactly the 'unknown' answers whose real answer can change it (section 3)", () => {
+    const run = engineRun();
+    const wrong = run.finals
+      .map((f) => ({ ...f, expected: expectedConfirm(f.asked) }))
+      .filter((f) => f.confirm.join(",") !== f.expected.join(","));
+    const shown = wrong
+      .slice(0, 5)
+      .map(
+        (f) =>
+          `${f.asked.map(([q, v]) => `${q}=${v}`).join(" ")} → ${f.route}: confirm [${f.confirm.join(", ")}], expected [${f.expected.join(", ")}]`,
+      );
+    expect(wrong.length, shown.join("\n")).toBe(0);
+    // The rule is not vacuous: some answers have something to confirm, some have two things.
+    expect(
+      run.finals.filter((f) => f.route === "needs_check" && f.confirm.length >= 2).length,
+    ).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("once the listed items are found out, the answer is final: needs_check never comes back", () => {
+    const run = engineRun();
+    const open = run.finals
+      .filter((f) => f.route === "needs_check")
+      .map((f) => ({ f, facts: stillOpenAfterConfirming(f.asked, f.confirm) }))
+      .filter((x) => x.facts !== undefined);
+    const shown = open
+      .slice(0, 5)
+      .map(
+        ({ f, facts }) =>
+          `${f.asked.map(([q, v]) => `${q}=${v}`).join(" ")}: confirm [${f.confirm.join(", ")}], still needs_check with ${JSON.stringify(facts)}`,
+      );
+    expect(open.length, shown.join("\n")).toBe(0);
+    // Listing nothing would fail: every needs_check then stays open.
+    const needsCheck = run.finals.filter((f) => f.route === "needs_check");
+    expect(needsCheck.every((f) => stillOpenAfterConfirming(f.asked, []) !== undefined)).toBe(true);
+  }, 60_000);
 
   it("the engine asks what the model asks, in order, and reaches the same outcome, for every combination", () => {
     const m = model();
