@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
 import { formatConfigProblems, loadConfig } from "./config.ts";
+import { loadDotEnv } from "./dotEnv.ts";
 
 // `npm start`: read the configuration once, load the flow, connect to Slack,
 // and on SIGTERM/SIGINT stop accepting, finish in-flight clicks and exit.
@@ -11,13 +11,8 @@ function refuseToStart(lines: string[]): never {
 }
 
 // A .env file in the working directory is a convenience; real variables win over it.
-if (existsSync(".env")) {
-  try {
-    process.loadEnvFile(".env");
-  } catch (error) {
-    refuseToStart([`ssl-move-bot cannot start: .env cannot be read: ${(error as Error).message}`]);
-  }
-}
+const unreadableEnv = loadDotEnv();
+if (unreadableEnv) refuseToStart([`ssl-move-bot cannot start: .env cannot be read: ${unreadableEnv}`]);
 
 // No Slack credentials outside production: run the real app against a local
 // sandbox instead of refusing, so anyone can try the bot without a workspace.
@@ -46,7 +41,7 @@ async function runSlack(): Promise<void> {
   const [
     { loadFlowFile },
     { formatPositionedError },
-    { createSlackApp },
+    { createSlackApp, StartError },
     { createLogger, describeError },
     { startRecords },
     { redactUrl },
@@ -107,10 +102,16 @@ async function runSlack(): Promise<void> {
         : `listening on port ${port} (POST /slack/events); flow ${flow.id} v${flow.version}; command ${config.slashCommand}`,
     );
   } catch (error) {
-    const facts = describeError(error);
+    const step = error instanceof StartError ? error.step : "bot_token";
+    const facts = describeError(error instanceof StartError ? error.cause : error);
     refuseToStart([
       `ssl-move-bot cannot start: ${String(facts.message ?? facts.error)}${facts.slackError ? ` (Slack said: ${String(facts.slackError)})` : ""}`,
-      "Check SLACK_BOT_TOKEN (and SLACK_API_URL if set), and that the port is free.",
+      {
+        bot_token: "Check SLACK_BOT_TOKEN (and SLACK_API_URL if set).",
+        app_token:
+          "Check SLACK_APP_TOKEN: an app-level token (xapp-…) with connections:write (and SLACK_API_URL if set).",
+        listen: `Check that port ${config.port} is free (PORT).`,
+      }[step],
     ]);
   }
 

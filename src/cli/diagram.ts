@@ -1,10 +1,9 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import { parseArgs } from "node:util";
 import { drawDiagram } from "../flow/drawDiagram.ts";
 import { loadFlowFile } from "../flow/loadFlow.ts";
 import { defaultFlowFile, projectRoot } from "../paths.ts";
+import { writeFileMakingDirs } from "../util/writeFileMakingDirs.ts";
 import { formatPositionedError } from "../yaml/parseYaml.ts";
+import { readArgs } from "./readArgs.ts";
 
 const HELP = `Writes a Mermaid flowchart of a flow (GitHub renders it).
 
@@ -12,7 +11,7 @@ Usage: npm run diagram -- [--flow FILE] [--out FILE]
   --flow FILE  default flows/ssl-migration.yaml
   --out FILE   default docs/flow.md ("-" prints it)`;
 
-const { values } = parseArgs({
+const { values } = readArgs("diagram", HELP, {
   options: { flow: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },
 });
 if (values.help) {
@@ -27,9 +26,13 @@ if (values.help) {
     const out = values.out ?? `${projectRoot}docs/flow.md`;
     if (out === "-") process.stdout.write(text);
     else {
-      mkdirSync(dirname(out), { recursive: true });
-      writeFileSync(out, text);
-      process.stdout.write(`wrote ${out}\n`);
+      try {
+        writeFileMakingDirs(out, text);
+        process.stdout.write(`wrote ${out}\n`);
+      } catch (error) {
+        process.stderr.write(`diagram: cannot write ${out}: ${(error as Error).message}\n`);
+        process.exitCode = 1;
+      }
     }
   }
 }

@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { loadFlowFile } from "../flow/loadFlow.ts";
 import { defaultFlowFile } from "../paths.ts";
 import { formatPositionedError } from "../yaml/parseYaml.ts";
+import { readArgs } from "./readArgs.ts";
 
 const HELP = `Checks flow files: schema, references, and every path (dead ends,
 unreachable questions, outcomes never reached). Prints every error as
@@ -9,7 +9,7 @@ file:line:col path message.
 
 Usage: npm run lint-flow -- [FILES...]   (default: flows/ssl-migration.yaml)`;
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = readArgs("lint-flow", HELP, {
   allowPositionals: true,
   options: { help: { type: "boolean", short: "h" } },
 });

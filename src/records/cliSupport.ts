@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { loadDotEnv } from "../dotEnv.ts";
 import { openStore, redactUrl } from "./openStore.ts";
+import { DEFAULT_SQLITE_PATH } from "./sqliteStore.ts";
 import type { RecordStore } from "./types.ts";
 
 /** Bad arguments: the CLI prints the message and its usage, and exits 2. */
@@ -35,8 +38,20 @@ export async function runStoreCli(
   usage: string,
   body: (open: () => Promise<RecordStore>) => Promise<void>,
 ): Promise<void> {
+  // The same .env as `npm start`, so the tools read the bot's own database.
+  const unreadableEnv = loadDotEnv();
+  if (unreadableEnv) {
+    process.stderr.write(`${name}: .env cannot be read: ${unreadableEnv}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const url = process.env.DATABASE_URL?.trim();
+  const sqlitePath = process.env.SQLITE_PATH?.trim() || DEFAULT_SQLITE_PATH;
   let store: RecordStore | undefined;
   const open = async () => {
+    // A missing file is a wrong path, not an empty database: opening would create it and report nothing.
+    if (!url && !existsSync(sqlitePath))
+      throw new OpenError("no such file; set SQLITE_PATH (or DATABASE_URL) as the bot has it");
     try {
       store = (await openStore()).store;
       return store;
@@ -51,7 +66,7 @@ export async function runStoreCli(
       process.stderr.write(`${name}: ${err.message}\n\n${usage}\n`);
       process.exitCode = 2;
     } else if (err instanceof OpenError) {
-      const where = process.env.DATABASE_URL ? redactUrl(process.env.DATABASE_URL) : "the SQLite file";
+      const where = url ? redactUrl(url) : `SQLite ${sqlitePath}`;
       process.stderr.write(`${name}: cannot open the records database (${where}): ${err.message}\n`);
       process.exitCode = 1;
     } else {

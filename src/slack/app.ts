@@ -32,6 +32,20 @@ export interface SlackApp {
   stop(timeoutMs?: number): Promise<{ drained: boolean }>;
 }
 
+/**
+ * Why the app could not start, by step, so the message names the setting to
+ * check: the bot token (auth.test in init), the app-level token (Socket
+ * Mode's connection) or the port (HTTP). `cause` is what the step threw.
+ */
+export class StartError extends Error {
+  constructor(
+    readonly step: "bot_token" | "app_token" | "listen",
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
 export function createSlackApp({
   config,
   compiled,
@@ -100,8 +114,17 @@ export function createSlackApp({
     app,
     inflight,
     async start() {
-      await app.init();
-      const server: unknown = config.socketMode ? await app.start() : await app.start(config.port);
+      try {
+        await app.init();
+      } catch (error) {
+        throw new StartError("bot_token", error);
+      }
+      let server: unknown;
+      try {
+        server = config.socketMode ? await app.start() : await app.start(config.port);
+      } catch (error) {
+        throw new StartError(config.socketMode ? "app_token" : "listen", error);
+      }
       started = true;
       const address = config.socketMode ? null : (server as Server).address();
       return typeof address === "object" && address !== null ? { port: address.port } : {};

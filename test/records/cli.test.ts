@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../src/records/sqliteStore.ts";
@@ -75,6 +76,40 @@ describe("report and erase CLIs (SQLite)", () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/must be a postgres:\/\/ or postgresql:\/\/ URL/);
     expect(`${pgDown.stderr}${wrong.stderr}`).not.toMatch(/\n\s+at /);
+  });
+
+  it("reads .env in the working directory, as npm start does; a variable already set wins", () => {
+    const work = join(tmp.dir, "with-env");
+    mkdirSync(work, { recursive: true });
+    writeFileSync(join(work, ".env"), `SQLITE_PATH=${path}\n`);
+    const args = ["--since", "2025-03-03", "--until", "2025-03-03", "--format", "json"];
+    const unset = { SQLITE_PATH: undefined, DATABASE_URL: undefined };
+    const fromEnvFile = runCli(REPORT, args, "", { cwd: work, env: unset });
+    expect(fromEnvFile.stderr).toBe("");
+    expect(JSON.parse(fromEnvFile.stdout).map((row: { id: string }) => row.id)).toEqual(["A", "B"]);
+    // The shell's SQLITE_PATH wins over .env's: a file that is not there is refused.
+    const elsewhere = join(tmp.dir, "elsewhere.db");
+    const shell = runCli(REPORT, args, "", { cwd: work, env: { ...unset, SQLITE_PATH: elsewhere } });
+    expect(shell.code).toBe(1);
+    expect(shell.stderr).toContain(elsewhere);
+  });
+
+  it("refuses a SQLite file that is not there instead of creating an empty one (a wrong path would erase nothing and say so)", () => {
+    const missing = join(tmp.dir, "no-such.db");
+    for (const [script, args] of [
+      [ERASE, ["--user", "U1"]],
+      [REPORT, ["--since", "2025-03-03"]],
+    ] as const) {
+      const r = run(script, [...args], { SQLITE_PATH: missing });
+      expect(r.code, script).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(
+        `${script === ERASE ? "erase" : "report"}: cannot open the records database (SQLite ${missing}): no such file; set SQLITE_PATH (or DATABASE_URL) as the bot has it\n`,
+      );
+    }
+    expect(existsSync(missing)).toBe(false);
+    // Usage errors still come first, and --help needs no database.
+    expect(run(ERASE, ["--help"], { SQLITE_PATH: missing }).code).toBe(0);
   });
 
   it("erases one user's records and says how many", () => {

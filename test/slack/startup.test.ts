@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -193,9 +194,52 @@ describe("npm start (src/main.ts as a process)", () => {
       }).output;
       expect(code).toBe(1);
       expect(stderr).toContain("invalid_auth");
+      expect(stderr).toContain("Check SLACK_BOT_TOKEN");
       expect(stderr).not.toContain(BOT_TOKEN);
       noStackTrace(stderr);
     } finally {
+      await fake.close();
+    }
+  });
+
+  it.concurrent("an app-level token Slack refuses (Socket Mode) points at SLACK_APP_TOKEN, not the bot token", async () => {
+    const fake = await startFakeSlack({ botToken: BOT_TOKEN, appToken: "xapp-1-the-right-one" });
+    try {
+      const { code, stderr } = await run({
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_APP_TOKEN: "xapp-1-wrong",
+        SOCKET_MODE: "true",
+        SLACK_API_URL: fake.apiUrl,
+      }).output;
+      expect(code).toBe(1);
+      expect(stderr).toContain("invalid_auth");
+      expect(stderr).toContain("Check SLACK_APP_TOKEN");
+      expect(stderr).not.toContain("Check SLACK_BOT_TOKEN");
+      expect(stderr).not.toContain("xapp-1-wrong");
+      noStackTrace(stderr);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it.concurrent("a port in use stops the start and names PORT", async () => {
+    const fake = await startFakeSlack({ botToken: BOT_TOKEN });
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const { code, stderr } = await run({
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: fake.apiUrl,
+        PORT: String(port),
+      }).output;
+      expect(code).toBe(1);
+      expect(stderr).toContain("EADDRINUSE");
+      expect(stderr).toContain(`Check that port ${port} is free (PORT).`);
+      noStackTrace(stderr);
+    } finally {
+      taken.close();
       await fake.close();
     }
   });

@@ -1,0 +1,14 @@
+import { type ParseArgsConfig, parseArgs } from "node:util";
+
+/**
+ * parseArgs for the flow tools: a bad option prints one line and the usage
+ * and exits 2, never a stack trace. (`--help` is each tool's own option.)
+ */
+export function readArgs<T extends ParseArgsConfig>(name: string, usage: string, config: T) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    process.stderr.write(`${name}: ${(error as Error).message}\n\n${usage}\n`);
+    process.exit(2);
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/runCli.ts";
+
+const TOOLS = [
+  ["lint-flow", "src/cli/lintFlow.ts", /Usage: npm run lint-flow/],
+  ["diagram", "src/cli/diagram.ts", /Usage: npm run diagram/],
+  ["schema", "src/cli/schema.ts", /Usage: npm run schema/],
+] as const;
+
+describe("flow tools (lint-flow, diagram, schema)", () => {
+  it.each(TOOLS)(
+    "%s: --help prints the usage; an unknown option exits 2 with one line and the usage, no stack trace",
+    (name, script, usage) => {
+      const help = runCli(script, ["--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(usage);
+      const bad = runCli(script, ["--bogus"]);
+      expect(bad.code).toBe(2);
+      expect(bad.stdout).toBe("");
+      expect(bad.stderr).toMatch(new RegExp(`^${name}: Unknown option '--bogus'`));
+      expect(bad.stderr).toMatch(usage);
+      expect(bad.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
+
+  it("diagram says in one line when it cannot write the file, instead of a stack trace or a hang", () => {
+    for (const out of ["/dev/null/flow.md", "/proc/no-such-dir/flow.md"]) {
+      const r = runCli("src/cli/diagram.ts", ["--out", out]);
+      expect(r.code, out).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^diagram: cannot write ${out}: E[A-Z]+: [^\\n]+\\n$`));
+    }
+  });
+});
