@@ -24,7 +24,11 @@ const JSON_NULL = /^[ \t\n\r]*null[ \t\n\r]*$/;
  * Everything else goes to Bolt unchanged (it reuses the buffered body).
  */
 export function createReceiver(options: HTTPReceiverOptions & { signingSecret: string; logger: Logger }) {
-  const receiver = new HTTPReceiver({ processEventErrorHandler: answerMalformed, ...options });
+  const receiver = new HTTPReceiver({
+    processEventErrorHandler: answerMalformed,
+    ...options,
+    logger: withoutBodyValues(options.logger),
+  });
   const bolt = receiver.requestListener;
   const { logger, signingSecret } = options;
   receiver.requestListener = (req, res) => {
@@ -69,6 +73,23 @@ async function answerMalformed(args: ReceiverProcessEventErrorHandlerArgs): Prom
   HTTPModuleFunctions.buildNoBodyResponse(response, 400);
   return true;
 }
+
+/**
+ * Bolt logs a body it cannot parse as `Malformed request body: <JSON.parse's
+ * message>`, which quotes the body. A client's request is not ours to log:
+ * the line keeps what happened and drops what was sent.
+ */
+function withoutBodyValues(logger: Logger): Logger {
+  const quiet: Logger = Object.create(logger);
+  quiet.warn = (...msg: unknown[]) =>
+    logger.warn(
+      ...msg.map((m) =>
+        typeof m === "string" && m.startsWith(MALFORMED) ? `${MALFORMED}not JSON or form data` : m,
+      ),
+    );
+  return quiet;
+}
+const MALFORMED = "Malformed request body: ";
 
 /** Whether Bolt's parseHTTPRequestBody would return null for this body. */
 function parsesToNull(req: IncomingMessage & { rawBody: Buffer }): boolean {

@@ -120,6 +120,24 @@ describe("hostile request bodies", () => {
     await expectHealthy(hostile);
   });
 
+  it("the 400's log line says the body was malformed without quoting it", async () => {
+    const { h } = hostile;
+    const marker = "secretvalue123";
+    for (const [body, contentType] of [
+      [formPayload(marker), FORM],
+      [formPayload(`{"type":"block_actions","user":"${marker}`), FORM],
+      [`{"event": ${marker}}`, JSON_TYPE],
+      [formPayload(marker), `${FORM}; charset=utf-8`],
+    ] as const) {
+      const logged = h.logs.length;
+      const res = await sendRaw(h, body, contentType);
+      expect(res.status).toBe(400);
+      const lines = h.logs.slice(logged);
+      expect(lines.filter((l) => l.includes("WARN") && l.includes("Malformed request body"))).toHaveLength(1);
+      expect(lines.join("\n")).not.toContain(marker);
+    }
+  });
+
   it("a body over Bolt's 4 MB limit is refused 413 without being processed, signed or not", async () => {
     const { h, records } = hostile;
     const { payload } = await freshClick(h);

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,9 +17,10 @@ const cwd = mkdtempSync(join(tmpdir(), "ssl-move-start-"));
 
 function run(
   env: Record<string, string>,
+  workDir = cwd,
 ): ChildProcess & { output: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, ["--import", tsxLoader, main], {
-    cwd,
+    cwd: workDir,
     env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env },
   });
   let stdout = "";
@@ -141,8 +142,13 @@ describe("npm start (src/main.ts as a process)", () => {
     noStackTrace(stderr);
   });
 
-  it.concurrent("without any credentials outside production, npm start opens the sandbox and says so", async () => {
-    const child = run({ SANDBOX_PORT: "0" });
+  it.concurrent.each([
+    ["without any credentials", undefined],
+    ["with .env copied from .env.example, not yet filled in", ".env.example"],
+  ])("%s outside production, npm start opens the sandbox and says so", async (_, envFile) => {
+    const workDir = envFile ? mkdtempSync(join(tmpdir(), "ssl-move-env-")) : cwd;
+    if (envFile) copyFileSync(join(projectRoot, envFile), join(workDir, ".env"));
+    const child = run({ SANDBOX_PORT: "0" }, workDir);
     const url = await new Promise<string>((resolve, reject) => {
       let seen = "";
       child.stdout?.on("data", (d: Buffer) => {
