@@ -103,6 +103,24 @@ describe("engine", () => {
     expect(at.step.kind === "outcome" && at.step.notes.map((n) => n.id)).toEqual(["export_key_tip"]);
   });
 
+  it("when only the new host's side of route A was unknown, the tip is to ask it about uploading the files", () => {
+    // The files are at hand (a VPS); exporting them is not the question, the new host's install method is.
+    const at = walk([
+      ["validity", "valid"],
+      ["current_server", "dedicated_vps_cloud"],
+      ["destination_server", "shared"],
+      ["destination_byo", "yes"],
+      ["destination_install_method", "unknown"],
+      ["issuer", "us"],
+      ["destination_csr", "yes"],
+      ["reissuable", "yes"],
+      ["csr_details_same", "yes"],
+      ["installer", "self"],
+    ]);
+    expect(at.step.kind === "outcome" && at.step.route).toBe("reissue");
+    expect(at.step.kind === "outcome" && at.step.notes.map((n) => n.id)).toEqual(["upload_files_tip"]);
+  });
+
   it("handover with self install tells about the cancellation form, crt and key by email, and no CSR", () => {
     const at = walk([
       ["validity", "valid"],
