@@ -54,18 +54,22 @@ _ssl_move_postgres() (
   echo "postgres://$PG_ROLE:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB"
 )
 
-# Not inside `if` or `||`: there bash would ignore errexit in the subshell too.
+# Not inside `if` or `||` (bash would ignore errexit in the subshell too), and
+# with the caller's errexit off for the call, so a failure still gets its
+# message below before a strict caller (.ci/run) stops.
+case $- in *e*) _ssl_move_errexit=1; set +e ;; *) _ssl_move_errexit=0 ;; esac
 _ssl_move_url="$(_ssl_move_postgres)"
 _ssl_move_rc=$?
+[ "$_ssl_move_errexit" = 1 ] && set -e
+unset -f _ssl_move_postgres
+unset _ssl_move_errexit
 if [ "$_ssl_move_rc" -eq 0 ]; then
   export TEST_DATABASE_URL="$_ssl_move_url"
   echo "export TEST_DATABASE_URL=$TEST_DATABASE_URL"
   unset _ssl_move_url _ssl_move_rc
-  unset -f _ssl_move_postgres
 else
   echo "scripts/ci-postgres.sh: PostgreSQL could not be set up (see above)" >&2
   unset _ssl_move_url _ssl_move_rc
-  unset -f _ssl_move_postgres
   # `return` when sourced; `exit` when run with bash.
   return 1 2>/dev/null || exit 1
 fi

@@ -110,7 +110,7 @@ async function runSlack(): Promise<void> {
         bot_token: "Check SLACK_BOT_TOKEN (and SLACK_API_URL if set).",
         app_token:
           "Check SLACK_APP_TOKEN: an app-level token (xapp-…) with connections:write (and SLACK_API_URL if set).",
-        listen: `Check that port ${config.port} is free (PORT).`,
+        listen: `Check PORT (${config.port}): the port must be free, and one this user may listen on.`,
       }[step],
     ]);
   }

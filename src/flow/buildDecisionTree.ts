@@ -241,15 +241,39 @@ function unknownsThatMatter(prep: Prepared, facts: Facts, answered: Uint8Array):
     // `qi` that contradicts what they turn out to be is not counted.
     const open = facts.slice();
     for (const other of unknowns) if (other !== qi) open[other] = -1;
-    return canChangeOutcome(prep, open, answered, qi);
+    return canChangeOutcome(prep, open, answered, qi, (full) => answersAgree(prep, full, answered));
   });
 }
 
-/** Whether changing only question `qi` (and what follows from it) can change the result. */
-function canChangeOutcome(prep: Prepared, facts: Facts, answered: Uint8Array, qi: number): boolean {
+/**
+ * Whether the answers fit a combination: none is contradicted by what the
+ * others imply there (csr_only, say, implies a CSR can be made, so it cannot
+ * be how an "unknown" install method turns out next to destination_csr = no).
+ */
+function answersAgree(prep: Prepared, full: Facts, answered: Uint8Array): boolean {
+  for (let qi = 0; qi < prep.n; qi++) {
+    if (!answered[qi]) continue;
+    const implied = impliedValue(prep, qi, full);
+    if (implied >= 0 && implied !== full[qi]) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether changing only question `qi` (and what follows from it) can change
+ * the result, in a combination `accept` admits (default: any).
+ */
+function canChangeOutcome(
+  prep: Prepared,
+  facts: Facts,
+  answered: Uint8Array,
+  qi: number,
+  accept: (full: Facts) => boolean = () => true,
+): boolean {
   const options = prep.flow.questions[qi]?.options.length ?? 0;
   let found = false;
   forEachCompletion(prep, facts, (full) => {
+    if (!accept(full)) return false;
     const before = outcomeKey(prep, full);
     for (let option = 0; option < options; option++) {
       if (option === full[qi]) continue;

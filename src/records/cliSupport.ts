@@ -1,8 +1,7 @@
 import { existsSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { loadDotEnv } from "../dotEnv.ts";
-import { openStore, redactUrl } from "./openStore.ts";
-import { DEFAULT_SQLITE_PATH } from "./sqliteStore.ts";
+import { openStore, redactUrl, storeLocation } from "./openStore.ts";
 import type { RecordStore } from "./types.ts";
 
 /** Bad arguments: the CLI prints the message and its usage, and exits 2. */
@@ -45,12 +44,11 @@ export async function runStoreCli(
     process.exitCode = 1;
     return;
   }
-  const url = process.env.DATABASE_URL?.trim();
-  const sqlitePath = process.env.SQLITE_PATH?.trim() || DEFAULT_SQLITE_PATH;
+  const where = storeLocation(process.env);
   let store: RecordStore | undefined;
   const open = async () => {
     // A missing file is a wrong path, not an empty database: opening would create it and report nothing.
-    if (!url && !existsSync(sqlitePath))
+    if (where.kind === "sqlite" && !existsSync(where.path))
       throw new OpenError("no such file; set SQLITE_PATH (or DATABASE_URL) as the bot has it");
     try {
       store = (await openStore()).store;
@@ -66,8 +64,8 @@ export async function runStoreCli(
       process.stderr.write(`${name}: ${err.message}\n\n${usage}\n`);
       process.exitCode = 2;
     } else if (err instanceof OpenError) {
-      const where = url ? redactUrl(url) : `SQLite ${sqlitePath}`;
-      process.stderr.write(`${name}: cannot open the records database (${where}): ${err.message}\n`);
+      const shown = where.kind === "postgres" ? redactUrl(where.url) : `SQLite ${where.path}`;
+      process.stderr.write(`${name}: cannot open the records database (${shown}): ${err.message}\n`);
       process.exitCode = 1;
     } else {
       process.stderr.write(`${name}: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -23,6 +23,15 @@ export function redactUrl(url: string): string {
 
 type StoreEnv = { DATABASE_URL?: string | undefined; SQLITE_PATH?: string | undefined };
 
+/** Where the environment puts the records: DATABASE_URL if set, else the SQLite file. */
+export function storeLocation(
+  env: StoreEnv,
+): { kind: "postgres"; url: string } | { kind: "sqlite"; path: string } {
+  const url = env.DATABASE_URL?.trim();
+  if (url) return { kind: "postgres", url };
+  return { kind: "sqlite", path: env.SQLITE_PATH?.trim() || DEFAULT_SQLITE_PATH };
+}
+
 /**
  * Chooses the store from the environment and runs pending migrations:
  * DATABASE_URL unset → SQLite at SQLITE_PATH (default ./data/consultations.db);
@@ -30,11 +39,11 @@ type StoreEnv = { DATABASE_URL?: string | undefined; SQLITE_PATH?: string | unde
  * anything else, and the driver's error when the database cannot be opened.
  */
 export async function openStore(env: StoreEnv = process.env, logger?: Logger): Promise<OpenedStore> {
-  const url = env.DATABASE_URL?.trim();
-  if (url === undefined || url === "") {
-    const path = env.SQLITE_PATH?.trim() || DEFAULT_SQLITE_PATH;
-    return { store: new SqliteStore({ path }), description: `SQLite ${path}` };
+  const where = storeLocation(env);
+  if (where.kind === "sqlite") {
+    return { store: new SqliteStore({ path: where.path }), description: `SQLite ${where.path}` };
   }
+  const { url } = where;
   if (!/^postgres(ql)?:\/\//.test(url)) {
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
     throw new StoreConfigError(

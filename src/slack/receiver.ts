@@ -25,7 +25,8 @@ const JSON_NULL = /^[ \t\n\r]*null[ \t\n\r]*$/;
  */
 export function createReceiver(options: HTTPReceiverOptions & { signingSecret: string; logger: Logger }) {
   const receiver = new HTTPReceiver({
-    processEventErrorHandler: answerMalformed,
+    // Bolt hands its handler the receiver's logger; ours logs no values, so it gets the plain one.
+    processEventErrorHandler: (args) => answerMalformed({ ...args, logger: options.logger }),
     ...options,
     logger: withoutBodyValues(options.logger),
   });

@@ -147,7 +147,13 @@ describe("hostile click payloads", () => {
       expect(h.fake.message(message.channel, message.ts)?.updates).toBe(0);
       expect((await eventsOf(hostile, id)).map((e) => e.kind)).toEqual(["started"]);
       const lines = h.logs.slice(logged);
-      expect(lines.some((l) => l.includes("WARN") && l.includes("Malformed request body"))).toBe(true);
+      expect(
+        lines.some(
+          (l) =>
+            l.includes("WARN") &&
+            l.includes("Malformed request body: a field Bolt routes by is missing or of the wrong type"),
+        ),
+      ).toBe(true);
       expect(lines.join("\n")).not.toContain("xxxxxxxxxx");
     }
     // Bolt reads `event.user.id` when user is null, and `'creator' in event.channel` when channel is a number.

@@ -15,7 +15,7 @@ describe("report and erase CLIs (SQLite)", () => {
   /** The CLIs read the environment; DATABASE_URL from the developer's shell must not leak in. */
   const env = { SQLITE_PATH: path, DATABASE_URL: "" };
   const run = (script: string, args: string[], extra: Record<string, string> = {}) =>
-    runCliWithEnv(script, args, { ...env, ...extra });
+    runCli(script, args, "", { env: { ...env, ...extra } });
 
   beforeAll(async () => {
     const store = new SqliteStore({ path });
@@ -121,16 +121,3 @@ describe("report and erase CLIs (SQLite)", () => {
     expect(run(ERASE, ["--user", "U1"]).stdout).toBe("Removed 0 record(s) of user U1.\n");
   });
 });
-
-function runCliWithEnv(script: string, args: string[], env: Record<string, string>) {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    return runCli(script, args);
-  } finally {
-    for (const k of Object.keys(env)) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
-  }
-}

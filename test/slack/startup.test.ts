@@ -242,10 +242,10 @@ describe("npm start (src/main.ts as a process)", () => {
       }).output;
       expect(code).toBe(1);
       expect(stderr).toContain("EADDRINUSE");
-      expect(stderr).toContain(`Check that port ${port} is free (PORT).`);
+      expect(stderr).toContain(`Check PORT (${port}): the port must be free`);
       noStackTrace(stderr);
     } finally {
-      taken.close();
+      await new Promise((resolve) => taken.close(resolve));
       await fake.close();
     }
   });
