@@ -55,7 +55,11 @@ export async function askStaff(
     ephemeral: surface.ephemeral,
     ...(surface.messageTs ? { messageTs: surface.messageTs } : {}),
   };
-  const id = `h_${eventId(before.id, before.seq, "handoff")}`;
+  // One handoff per consultation and set of answers, not per screen: the card
+  // does not remember it was sent, so after a language switch (or back and
+  // forth) Ask staff shows again, and pressing it must find the same handoff.
+  const answers = before.consultation.answers.map(([q, o]) => `${q}=${o}`).join(",");
+  const id = `h_${eventId(before.id, answers, "handoff")}`;
   let handoff: Handoff;
   try {
     handoff = await store(

@@ -252,6 +252,22 @@ describe("handoff to staff", () => {
     expect(row).toMatchObject({ handed_off: true, assignee: LEE });
   });
 
+  it("Ask staff again after switching the card's language (same answers) posts no second summary", async () => {
+    const { h } = await start(true);
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    await h.click(result, "handoff:ask");
+    const english = snapshot(
+      (await h.click(snapshot(h.fake.message(result.channel, result.ts) as FakeMessage), "nav:lang:en"))
+        .message,
+    );
+    expect(actionIdsIn(english.blocks)).toContain("handoff:ask");
+    const again = await h.click(english, "handoff:ask");
+    expect(h.fake.messages.filter((m) => m.channel === STAFF)).toHaveLength(1);
+    expect(actionIdsIn(again.message.blocks)).not.toContain("handoff:ask");
+  });
+
   it("if the staff channel cannot be reached, the card keeps Ask staff and the next press posts it", async () => {
     const { h } = await start(true);
     const result = snapshot(
