@@ -21,6 +21,8 @@ export interface UiText extends ResultWording {
   stale: string;
   unreadable: (command: string) => string;
   versionChanged: (was: number, now: number) => string;
+  /** A button whose state names another flow (the app was switched to a different FAQ). */
+  otherFlow: string;
   slackFailed: string;
   start: string;
   /** Label of the button that starts in this language (written in it), offered next to the other one. */
@@ -53,6 +55,8 @@ const ja: UiText = {
     `このボタンは読み取れませんでした。\`${command}\` で新しく始めてください。 / This button could not be read; please start again with \`${command}\`.`,
   versionChanged: (was, now) =>
     `この相談を始めた後に、質問の内容が更新されました（v${was} → v${now}）。お手数ですが、最初からやり直してください。`,
+  otherFlow:
+    "このボタンは、現在ご案内している内容とは別の相談のものです。お手数ですが、最初からやり直してください。",
   slackFailed: "Slackへの送信に失敗しました。少し待ってから、もう一度お試しください。",
   start: "相談を始める",
   startIn: "日本語で始める",
@@ -84,11 +88,13 @@ const en: UiText = {
   share: "Share to channel",
   sharedBy: (user) => `<@${user}> shared the result of an SSL certificate migration consultation`,
   notOwner: (owner, command) =>
-    `This consultation belongs to <@${owner}>, so you cannot answer it. Start your own with \`${command}\`.`,
+    `This consultation belongs to <@${owner}>, so you cannot answer it. Start your own with \`${command} en\`.`,
   stale: "That button is from an older screen; please continue from the latest message.",
   unreadable: ja.unreadable,
   versionChanged: (was, now) =>
     `The questions were updated after this consultation started (v${was} → v${now}). Please start over.`,
+  otherFlow:
+    "This button belongs to a different consultation from the one this app now offers. Please start over.",
   slackFailed: "Could not send the message to Slack. Please wait a moment and try again.",
   start: "Start",
   startIn: "Start in English",
@@ -97,7 +103,7 @@ const en: UiText = {
   help: (command) => [
     `• \`${command}\` — start in Japanese (shown only to you, in this channel)`,
     `• \`${command} en\` — start in English`,
-    `• \`${command} help\` — show this help`,
+    `• \`${command} help en\` — show this help (\`${command} help\`: in Japanese)`,
     "• You can also mention the bot or send it a direct message; the app's Home tab has a start button too.",
     "• Answer with the buttons to learn whether the certificate can be moved, on what conditions, for what fee, and what to do next. You can share the result to the channel.",
   ],

@@ -9,6 +9,7 @@ import {
   startConsultation,
 } from "../../src/engine/index.ts";
 import { checkBlocks, checkMessage } from "../../src/slack/fakeSlack/blockKitLimits.ts";
+import { UI } from "../../src/slack/i18n.ts";
 import { LIMITS, type SlackMessage } from "../../src/slack/render/blocks.ts";
 import { renderStep } from "../../src/slack/render/message.ts";
 import { renderVersionChanged } from "../../src/slack/render/notice.ts";
@@ -141,7 +142,14 @@ for (const lang of LANGS) {
       checkLimits(renderStartOffer(compiled, OWNER, lang));
       checkLimits(renderHelp(compiled, OWNER, "/ssl-move", lang));
       const start = startConsultation(compiled, lang).consultation;
-      checkLimits(renderVersionChanged({ consultation: start, owner: OWNER, id: "AbCdEf123456", seq: 0 }, 2));
+      const state = { consultation: start, owner: OWNER, id: "AbCdEf123456", seq: 0 };
+      const newer = renderVersionChanged(state, { id: start.flowId, version: 2 });
+      checkLimits(newer);
+      expect(newer.text).toContain(`v${start.version} → v2`);
+      // Another flow is not "an update from v1 to v1".
+      const other = renderVersionChanged(state, { id: "another-faq", version: start.version });
+      checkLimits(other);
+      expect(other.text).toBe(UI[lang].otherFlow);
       expect(checkBlocks(renderHome(compiled, OWNER, "/ssl-move", lang).blocks, "view")).toEqual([]);
     });
   });

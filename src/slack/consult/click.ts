@@ -94,7 +94,7 @@ export function decideClick(compiled: CompiledFlow, click: Click, options: Click
       state,
       before: state,
       action,
-      message: renderVersionChanged(state, flow.version),
+      message: renderVersionChanged(state, flow),
     };
 
   const stale = (): ClickDecision => ({ kind: "notice", reason: "stale", message: renderNotice(ui.stale) });

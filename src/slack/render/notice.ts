@@ -10,10 +10,13 @@ export function renderNotice(text: string): SlackMessage {
 }
 
 /** Replaces a consultation drawn with an older flow: say so, and offer to start over. */
-export function renderVersionChanged(state: ButtonState, currentVersion: number): SlackMessage {
-  const { lang, version } = state.consultation;
+export function renderVersionChanged(
+  state: ButtonState,
+  current: { id: string; version: number },
+): SlackMessage {
+  const { lang, version, flowId } = state.consultation;
   const ui = UI[lang];
-  const text = ui.versionChanged(version, currentVersion);
+  const text = flowId === current.id ? ui.versionChanged(version, current.version) : ui.otherFlow;
   return {
     text,
     blocks: [
