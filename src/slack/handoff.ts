@@ -15,6 +15,7 @@ import {
   renderAlreadyTaken,
   renderStaffRequest,
   renderStaffTaken,
+  renderTakeFailed,
 } from "./render/staff.ts";
 import { responder } from "./responseUrl.ts";
 import { decodeState, encodeState } from "./state/codec.ts";
@@ -69,7 +70,7 @@ export async function askStaff(
         workspace: place.workspace,
         channel: place.channel,
         user: before.owner,
-        summary: handoffSummary(step, customer),
+        summary: handoffSummary(step, customer, before.consultation.lang),
         staffChannel,
         cardState: encodeState(before),
         // Ephemeral cards can only be changed through a response_url; DM cards by chat.update.
@@ -153,7 +154,7 @@ export async function takeHandoff(
     result = await store(records.store.takeHandoff(handoffId, surface.user));
   } catch (error) {
     deps.logger.error("handoff: take failed", { ...io.context, error: describeError(error) });
-    await sendNotice(io, surface, renderNotice(UI.ja.handoffFailed));
+    await sendNotice(io, surface, renderTakeFailed());
     return;
   }
   if (!result.ok) {

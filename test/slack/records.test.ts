@@ -252,6 +252,28 @@ describe("handoff to staff", () => {
     expect(row).toMatchObject({ handed_off: true, assignee: LEE });
   });
 
+  it("an English customer's summary is in English throughout and says so; a Take it the database refuses tells the staff member what to do", async () => {
+    const { h, records } = await start(true);
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL, text: "en" }), HANDOVER_US),
+    );
+    await h.click(result, "handoff:ask");
+    const staffMessage = snapshot(h.fake.messages.find((m) => m.channel === STAFF) as FakeMessage);
+    const summary = JSON.stringify(staffMessage.blocks);
+    expect(summary).toContain("*言語 / Language*: 英語 / English");
+    expect(summary).toMatch(/per the price list/);
+    expect(summary).not.toMatch(/料金表/);
+    records.down = true;
+    const refused = await h.click(staffMessage, "handoff:take", { user: LEE });
+    records.down = false;
+    const notice = JSON.stringify(refused.calls.find((c) => c.method === "response_url")?.args);
+    expect(notice).toContain("担当者として登録できませんでした");
+    expect(notice).toContain("press Take it again");
+    expect(actionIdsIn((h.fake.message(STAFF, staffMessage.ts) as FakeMessage).blocks)).toContain(
+      "handoff:take",
+    );
+  });
+
   it("Ask staff again after switching the card's language (same answers) posts no second summary", async () => {
     const { h } = await start(true);
     const result = snapshot(

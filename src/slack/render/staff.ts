@@ -1,4 +1,4 @@
-import type { OutcomeStep } from "../../engine/index.ts";
+import type { Lang, OutcomeStep } from "../../engine/index.ts";
 import { formatFee } from "../../present/formatFee.ts";
 import { machineLine } from "../../present/machineLine.ts";
 import type { Handoff } from "../../records/index.ts";
@@ -38,11 +38,18 @@ export function conversationLink(place: CustomerPlace): string {
   return `<slack://channel?team=${place.workspace}&id=${place.channel}|<#${place.channel}>>`;
 }
 
-/** The handoff summary kept in the records and shown to staff (mrkdwn, Japanese and English labels). */
-export function handoffSummary(step: OutcomeStep, place: CustomerPlace): string {
-  const fee = formatFee(step.fee, "ja");
+const LANGUAGE: Record<Lang, string> = { ja: "日本語 / Japanese", en: "英語 / English" };
+
+/**
+ * The handoff summary kept in the records and shown to staff (mrkdwn,
+ * Japanese and English labels). The result, fee and answers are in the
+ * customer's language, as they saw them, and the summary says which it is.
+ */
+export function handoffSummary(step: OutcomeStep, place: CustomerPlace, lang: Lang): string {
+  const fee = formatFee(step.fee, lang);
   return [
     `*お客様 / Customer*: <@${place.user}> — ${conversationLink(place)}`,
+    `*言語 / Language*: ${LANGUAGE[lang]}`,
     `*結果 / Outcome*: ${escapeMrkdwn(step.title)}`,
     `*料金 / Fee*: ${escapeMrkdwn(fee.line)}`,
     `\`${machineLine(step)}\``,
@@ -79,6 +86,13 @@ export function renderAlreadyTaken(assignee: string | null): SlackMessage {
   return renderNotice(
     assignee
       ? `この相談はすでに <@${assignee}> さんが対応しています。 / Already taken by <@${assignee}>.`
-      : "この相談は見つかりませんでした。 / This handoff no longer exists.",
+      : "この担当者への相談は見つかりませんでした（削除された可能性があります）。 / This handoff could not be found (it may have been removed).",
+  );
+}
+
+/** To the staff member whose "Take it" could not be recorded: what happened and what to do. */
+export function renderTakeFailed(): SlackMessage {
+  return renderNotice(
+    "担当者として登録できませんでした（記録用のデータベースに接続できません）。少し待ってから、もう一度「対応する」を押してください。 / Could not record you as the assignee (the records database cannot be reached). Please wait a moment and press Take it again.",
   );
 }
