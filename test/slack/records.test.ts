@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
 import { decodeState } from "../../src/slack/state/codec.ts";
+import { loadRealFlow } from "../support/flow.ts";
 import { Harness, readResult } from "../support/harness.ts";
 import { actionIdsIn, appHomeOpened, directMessage, findButton } from "../support/payloads.ts";
 import { type TestRecords, testRecords } from "./recordsSupport.ts";
@@ -346,6 +347,18 @@ describe("statistics for staff", () => {
     expect(text).toContain(`\`${new Date().toISOString().slice(0, 10)}\`  2 / 1`);
     expect(text).toContain("`handover`: 1");
     expect(text).toContain("`validity`: 2 → 1");
+    // Labels from the flow in the reader's language before each code; the days are UTC.
+    const { flow } = loadRealFlow();
+    const handover = flow.outcomes.find((o) => o.route === "handover")?.title;
+    const validity = flow.questions.find((q) => q.id === "validity")?.text;
+    expect(text).toContain(`${handover?.en} \`handover\`: 1`);
+    expect(text).toContain(`${validity?.en} \`validity\`: 2 → 1`);
+    expect(text).toContain("Per day (UTC");
+    const japanese = JSON.stringify((await h.command({ text: "stats", user: LEE, channel: CHANNEL })).blocks);
+    expect(japanese).toContain(`${handover?.ja} \`handover\`: 1`);
+    expect(japanese).toContain("日別（UTC");
+    expect(japanese).toMatch(/結果までの時間（中央値）：[\d.]+(秒|分|時間)/);
+    expect(japanese).not.toMatch(/\d (s|min|h)\b/);
     await h.event(appHomeOpened({ user: LEE }));
     expect(JSON.stringify(h.fake.homeViews.get(LEE))).toContain("`handover`: 1");
     await h.event(appHomeOpened({ user: OWNER }));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
+import { loadRealFlow } from "../support/flow.ts";
 import { Harness, readResult } from "../support/harness.ts";
 import { actionIdsIn, appHomeOpened, appMention, directMessage } from "../support/payloads.ts";
 
@@ -106,6 +107,17 @@ describe("entry points: slash command words, mention, DM, App Home", () => {
     expect(actionIdsIn(m.blocks)[0]).toBe("answer:validity:valid");
     const next = await h.click(m, "answer:validity:valid", { user: JA_USER });
     expect(next.calls.map((c) => c.method)).toEqual(["chat.update"]);
+  });
+
+  it("App Home for an English-locale user: English title and English first, Japanese after", async () => {
+    await h.event(appHomeOpened({ user: EN_USER }));
+    const view = h.fake.homeViews.get(EN_USER) as {
+      blocks: Array<{ type: string; block_id?: string; text?: { text: string } }>;
+    };
+    const { flow } = loadRealFlow();
+    expect(view.blocks[0]?.text?.text).toBe(flow.title.en);
+    const order = view.blocks.map((b) => b.block_id).filter((id) => id?.startsWith("intro_"));
+    expect(order).toEqual(["intro_en", "intro_ja"]);
   });
 
   it("the Messages tab opening publishes nothing", async () => {

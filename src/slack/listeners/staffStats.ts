@@ -9,7 +9,7 @@ import { statsBlocks, statsSince, statsTitle, statsUnavailable } from "../render
 export async function staffStatsBlocks(deps: Deps, lang: Lang, now = new Date()): Promise<Block[]> {
   if (deps.records === undefined) return [statsUnavailable(lang)];
   const read = await withTimeout(deps.records.store.stats({ since: statsSince(now) }), 5_000);
-  if (read.ok) return statsBlocks(read.value, lang, now);
+  if (read.ok) return statsBlocks(read.value, deps.compiled, lang, now);
   deps.logger.warn("statistics could not be read", { error: describeError(read.error) });
   return [statsUnavailable(lang)];
 }

@@ -75,11 +75,12 @@ export function renderHome(
   command: string,
   lang: Lang,
 ): { type: "home"; blocks: Block[] } {
-  const order: Lang[] = ["ja", "en"];
+  // Both languages, the reader's first.
+  const order: Lang[] = lang === "en" ? ["en", "ja"] : ["ja", "en"];
   return {
     type: "home",
     blocks: [
-      header(compiled.flow.title.ja),
+      header(compiled.flow.title[lang]),
       ...order.flatMap((l) => [
         section(intro(compiled, l), `intro_${l}`),
         section(`*${UI[l].helpTitle}*\n${UI[l].help(command).join("\n")}`, `help_${l}`),
