@@ -44,7 +44,7 @@ const ja: UiText = {
   otherLanguage: "日本語",
   progress: (n, max) => `質問 ${n} / 最大 ${max}`,
   answersSoFar: "これまでの回答",
-  previousAnswer: (label) => `前回の回答: ${label}`,
+  previousAnswer: (label) => `前回の回答：${label}`,
   change: "変更",
   share: "チャンネルに共有",
   sharedBy: (user) => `<@${user}> さんがSSL証明書の移転についての相談結果を共有しました`,
@@ -63,7 +63,7 @@ const ja: UiText = {
   startPrompt: "下のボタンから、いつでも相談を始められます。",
   helpTitle: "SSL証明書の移転相談の使い方",
   help: (command) => [
-    `• \`${command}\` — 日本語で相談を始めます（このチャンネルで、あなただけに表示されます）`,
+    `• \`${command}\` — 日本語で相談を始めます（このチャンネルで、ご自身にのみ表示されます）`,
     `• \`${command} en\` — 英語で始めます`,
     `• \`${command} help\` — この説明を表示します`,
     "• ボットにメンションするか、ダイレクトメッセージを送っても始められます。アプリの「ホーム」タブにも開始ボタンがあります。",
@@ -96,7 +96,7 @@ const en: UiText = {
   otherFlow:
     "This button belongs to a different consultation from the one this app now offers. Please start over.",
   slackFailed: "Could not send the message to Slack. Please wait a moment and try again.",
-  start: "Start",
+  start: "Start a consultation",
   startIn: "Start in English",
   startPrompt: "Use the button below to start a consultation at any time.",
   helpTitle: "How to use the SSL certificate migration assistant",

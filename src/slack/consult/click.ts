@@ -68,8 +68,13 @@ export function decideClick(compiled: CompiledFlow, click: Click, options: Click
     return { kind: "notice", reason: "unreadable", message: renderNotice(UI.ja.unreadable(command)) };
   const { consultation, owner } = state;
   const ui = UI[consultation.lang];
+  // Both languages: the clicker's own is unknown here (the state carries the owner's).
   if (owner !== click.user)
-    return { kind: "notice", reason: "not_owner", message: renderNotice(ui.notOwner(owner, command)) };
+    return {
+      kind: "notice",
+      reason: "not_owner",
+      message: renderNotice(`${UI.ja.notOwner(owner, command)}\n${UI.en.notOwner(owner, command)}`),
+    };
 
   const show = (progressed: Progressed, next: Pick<ButtonState, "id" | "seq"> = state): ClickDecision => {
     const after = { consultation: progressed.consultation, owner, id: next.id, seq: next.seq + 1 };
