@@ -8,7 +8,7 @@ import { UI } from "./i18n.ts";
 import { describeError } from "./log.ts";
 import { recordLater, withTimeout } from "./records.ts";
 import { renderNotice } from "./render/notice.ts";
-import { renderOutcome } from "./render/outcome.ts";
+import { type HandoffStatus, renderOutcome } from "./render/outcome.ts";
 import {
   type CustomerPlace,
   handoffSummary,
@@ -18,7 +18,7 @@ import {
   renderTakeFailed,
 } from "./render/staff.ts";
 import { responder } from "./responseUrl.ts";
-import { decodeState, encodeState } from "./state/codec.ts";
+import { type ButtonState, decodeState, encodeState } from "./state/codec.ts";
 
 /** How long a handoff's database calls may take before the click gives up and says so. */
 const STORE_TIMEOUT_MS = 5_000;
@@ -56,11 +56,7 @@ export async function askStaff(
     ephemeral: surface.ephemeral,
     ...(surface.messageTs ? { messageTs: surface.messageTs } : {}),
   };
-  // One handoff per consultation and set of answers, not per screen: the card
-  // does not remember it was sent, so after a language switch (or back and
-  // forth) Ask staff shows again, and pressing it must find the same handoff.
-  const answers = before.consultation.answers.map(([q, o]) => `${q}=${o}`).join(",");
-  const id = `h_${eventId(before.id, answers, "handoff")}`;
+  const id = handoffIdFor(before);
   let handoff: Handoff;
   try {
     handoff = await store(
@@ -106,6 +102,33 @@ export async function askStaff(
   recordLater(records, events);
   if (!(await replaceMessage(io, surface, decision.message)))
     deps.logger.warn("handoff: the customer's card could not be redrawn", io.context);
+}
+
+/**
+ * One handoff per consultation and set of answers, not per screen: a result
+ * redrawn (another language, back and forth) names the same handoff, so its
+ * card can show it was sent and a second press finds it.
+ */
+function handoffIdFor(state: ButtonState): string {
+  const answers = state.consultation.answers.map(([q, o]) => `${q}=${o}`).join(",");
+  return `h_${eventId(state.id, answers, "handoff")}`;
+}
+
+/**
+ * Whether this result was already sent to staff, and taken, for redrawing its
+ * card. Undefined when it was not (or not posted), or the records cannot say
+ * within a second: the card then offers Ask staff, which is safe to press.
+ */
+export async function handoffStatusFor(deps: Deps, state: ButtonState): Promise<HandoffStatus | undefined> {
+  if (deps.records === undefined || deps.staff.channel === undefined) return undefined;
+  const read = await withTimeout(deps.records.store.getHandoff(handoffIdFor(state)), 1_000);
+  if (!read.ok) {
+    deps.logger.warn("handoff: status not read", { error: describeError(read.error) });
+    return undefined;
+  }
+  const handoff = read.value;
+  if (handoff?.assignee) return { status: "taken", assignee: handoff.assignee };
+  return handoff?.staffMessageTs ? { status: "asked" } : undefined;
 }
 
 async function postToStaff(

@@ -275,20 +275,26 @@ describe("handoff to staff", () => {
     );
   });
 
-  it("Ask staff again after switching the card's language (same answers) posts no second summary", async () => {
+  it("a result redrawn after Ask staff (another language, back and forth) still says it was sent, then who took it; no second summary", async () => {
     const { h } = await start(true);
     const result = snapshot(
       await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
     );
     await h.click(result, "handoff:ask");
-    const english = snapshot(
-      (await h.click(snapshot(h.fake.message(result.channel, result.ts) as FakeMessage), "nav:lang:en"))
-        .message,
-    );
-    expect(actionIdsIn(english.blocks)).toContain("handoff:ask");
-    const again = await h.click(english, "handoff:ask");
-    expect(h.fake.messages.filter((m) => m.channel === STAFF)).toHaveLength(1);
-    expect(actionIdsIn(again.message.blocks)).not.toContain("handoff:ask");
+    const latest = () => snapshot(h.fake.message(result.channel, result.ts) as FakeMessage);
+    const english = (await h.click(latest(), "nav:lang:en")).message;
+    expect(actionIdsIn(english.blocks)).not.toContain("handoff:ask");
+    expect(JSON.stringify(english.blocks)).toContain("Your consultation was sent to our staff");
+    // The old copy's Ask staff (same consultation, same answers) finds the same handoff.
+    await h.click(result, "handoff:ask");
+    const staffMessages = h.fake.messages.filter((m) => m.channel === STAFF);
+    expect(staffMessages).toHaveLength(1);
+    await h.click(snapshot(staffMessages[0] as FakeMessage), "handoff:take", { user: LEE });
+    // Taking it redraws the card from the state it was asked in (Japanese); switched again, it still says who.
+    expect(JSON.stringify(latest().blocks)).toContain(`担当の <@${LEE}> が対応します`);
+    const switched = (await h.click(latest(), "nav:lang:en")).message;
+    expect(JSON.stringify(switched.blocks)).toContain(`<@${LEE}> from our staff is on it`);
+    expect(actionIdsIn(switched.blocks)).not.toContain("handoff:ask");
   });
 
   it("if the staff channel cannot be reached, the card keeps Ask staff and the next press posts it", async () => {
