@@ -105,7 +105,7 @@ async function runSlack(): Promise<void> {
     const step = error instanceof StartError ? error.step : "bot_token";
     const facts = describeError(error instanceof StartError ? error.cause : error);
     refuseToStart([
-      `ssl-move-bot cannot start: ${String(facts.message ?? facts.error)}${facts.slackError ? ` (Slack said: ${String(facts.slackError)})` : ""}`,
+      `ssl-move-bot cannot start: ${startProblem(facts)}`,
       {
         bot_token: "Check SLACK_BOT_TOKEN (and SLACK_API_URL if set).",
         app_token:
@@ -130,4 +130,11 @@ async function runSlack(): Promise<void> {
   }
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
+}
+
+/** The failure in one phrase; Slack's own code only when the message does not already say it. */
+function startProblem(facts: Record<string, unknown>): string {
+  const message = String(facts.message ?? facts.error);
+  const code = facts.slackError === undefined ? undefined : String(facts.slackError);
+  return code && !message.includes(code) ? `${message} (Slack said: ${code})` : message;
 }

@@ -8,7 +8,9 @@ export function readArgs<T extends ParseArgsConfig>(name: string, usage: string,
   try {
     return parseArgs(config);
   } catch (error) {
-    process.stderr.write(`${name}: ${(error as Error).message}\n\n${usage}\n`);
+    // Node's hint to pass the word as a positional after `--` would make a flow tool read it as a file.
+    const message = (error as Error).message.split(". To specify a positional argument")[0];
+    process.stderr.write(`${name}: ${message}\n\n${usage}\n`);
     process.exit(2);
   }
 }

@@ -16,6 +16,8 @@ import {
 
 export interface Sandbox {
   url: string;
+  /** The address the page listens on (127.0.0.1 unless SANDBOX_HOST says otherwise). */
+  address: string;
   appPort: number;
   slack: SlackApp;
   stop(): Promise<void>;
@@ -82,10 +84,13 @@ export async function startSandbox(env: Record<string, string | undefined>): Pro
     command: config.slashCommand,
     botUserId: "UBOT0FAKE",
     port,
-    host: env.SANDBOX_HOST ?? "127.0.0.1",
+    // `||`: an empty value (as .env.example has it) is unset, never "every interface".
+    host: env.SANDBOX_HOST || "127.0.0.1",
   });
+  const bound = server.address();
   return {
     url,
+    address: typeof bound === "object" && bound !== null ? bound.address : "",
     appPort,
     slack,
     async stop() {

@@ -99,8 +99,14 @@ export async function askStaff(
     await sendNotice(io, surface, renderNotice(ui.handoffFailed));
     return;
   }
-  recordLater(records, events);
-  if (!(await replaceMessage(io, surface, decision.message)))
+  // Recorded once, by the press that posted it: an older copy of the card
+  // (another screen number) would otherwise record a second handed_off.
+  if (claimed) recordLater(records, events);
+  // Pressed on an older copy after staff took it: the card says who, not "sent".
+  const message = handoff.assignee
+    ? renderOutcome(step, before, { staff: true, handoff: { status: "taken", assignee: handoff.assignee } })
+    : decision.message;
+  if (!(await replaceMessage(io, surface, message)))
     deps.logger.warn("handoff: the customer's card could not be redrawn", io.context);
 }
 

@@ -276,7 +276,7 @@ describe("handoff to staff", () => {
   });
 
   it("a result redrawn after Ask staff (another language, back and forth) still says it was sent, then who took it; no second summary", async () => {
-    const { h } = await start(true);
+    const { h, records } = await start(true);
     const result = snapshot(
       await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
     );
@@ -295,6 +295,12 @@ describe("handoff to staff", () => {
     const switched = (await h.click(latest(), "nav:lang:en")).message;
     expect(JSON.stringify(switched.blocks)).toContain(`<@${LEE}> from our staff is on it`);
     expect(actionIdsIn(switched.blocks)).not.toContain("handoff:ask");
+    // Ask staff on the oldest copy once taken: the card says who, nothing new is posted or recorded.
+    const late = (await h.click(result, "handoff:ask")).message;
+    expect(JSON.stringify(late.blocks)).toContain(`担当の <@${LEE}> が対応します`);
+    expect(h.fake.messages.filter((m) => m.channel === STAFF)).toHaveLength(1);
+    await records.settle();
+    expect(records.events().filter((e) => e.kind === "handed_off")).toHaveLength(1);
   });
 
   it("if the staff channel cannot be reached, the card keeps Ask staff and the next press posts it", async () => {
@@ -360,6 +366,7 @@ describe("statistics for staff", () => {
     expect(text).toContain(`${handover?.en} \`handover\`: 1`);
     expect(text).toContain(`${validity?.en} \`validity\`: 2 → 1`);
     expect(text).toContain("Per day (UTC");
+
     const japanese = JSON.stringify((await h.command({ text: "stats", user: LEE, channel: CHANNEL })).blocks);
     expect(japanese).toContain(`${handover?.ja} \`handover\`: 1`);
     expect(japanese).toContain("日別（UTC");

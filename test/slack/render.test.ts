@@ -15,6 +15,7 @@ import { renderStep } from "../../src/slack/render/message.ts";
 import { renderVersionChanged } from "../../src/slack/render/notice.ts";
 import { machineLine, renderOutcome } from "../../src/slack/render/outcome.ts";
 import { renderHelp, renderHome, renderStartOffer } from "../../src/slack/render/start.ts";
+import { statsBlocks } from "../../src/slack/render/stats.ts";
 import { MAX_VALUE_LENGTH } from "../../src/slack/state/codec.ts";
 import { loadDefaultFlow } from "../support/harness.ts";
 import { actionIdsIn } from "../support/payloads.ts";
@@ -154,3 +155,16 @@ for (const lang of LANGS) {
     });
   });
 }
+
+describe("statistics", () => {
+  it("lists the drop-off in the order the flow asks (the store sorts by count, then name); a question the flow no longer has comes last", () => {
+    const dropOff = ["csr_details_same", "current_server", "gone_question", "issuer", "validity"].map(
+      (question) => ({ question, reached: 1, answered: 1 }),
+    );
+    const stats = { perDay: [], outcomes: [], fees: [], dropOff, medianSecondsToOutcome: 42 };
+    const text = JSON.stringify(statsBlocks(stats, compiled, "ja", new Date()));
+    const shown = [...text.matchAll(/`([a-z_]+)`: 1 → 1/g)].map((m) => m[1]);
+    expect(shown).toEqual(["validity", "current_server", "issuer", "csr_details_same", "gone_question"]);
+    expect(text).toContain("結果までの時間（中央値）：42秒");
+  });
+});

@@ -201,6 +201,7 @@ describe("npm start (src/main.ts as a process)", () => {
       expect(code).toBe(1);
       expect(stderr).toContain("invalid_auth");
       expect(stderr).toContain("Check SLACK_BOT_TOKEN");
+      expect(stderr).not.toContain("Slack said: invalid_auth"); // the message already names it
       expect(stderr).not.toContain(BOT_TOKEN);
       noStackTrace(stderr);
     } finally {

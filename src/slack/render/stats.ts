@@ -69,6 +69,7 @@ function labelsOf(compiled: CompiledFlow, lang: Lang) {
     route: (id: string) => flow.outcomes.find((o) => o.route === id)?.title[lang],
     fee: (code: string) => flow.fees[code]?.label[lang],
     question: (id: string) => flow.questions.find((q) => q.id === id)?.text[lang],
+    order: (id: string) => compiled.questionIndex.get(id) ?? flow.questions.length,
   };
 }
 
@@ -102,9 +103,12 @@ export function statsBlocks(stats: Stats, compiled: CompiledFlow, lang: Lang, no
       w.dropOff,
       stats.dropOff.length === 0
         ? [w.none]
-        : stats.dropOff.map(
-            (d) => `• ${labelled(label.question(d.question), d.question)}: ${d.reached} → ${d.answered}`,
-          ),
+        : [...stats.dropOff]
+            // In the order the flow asks them; questions it no longer has last.
+            .sort((a, b) => label.order(a.question) - label.order(b.question))
+            .map(
+              (d) => `• ${labelled(label.question(d.question), d.question)}: ${d.reached} → ${d.answered}`,
+            ),
       "stats_drop_off",
     ),
     context(w.median(duration(stats.medianSecondsToOutcome, w.units)), "stats_median"),
