@@ -113,6 +113,7 @@ function jsonLine(r: CaseResult) {
     installer: r.installer,
     fee: r.fee,
     asked: r.asked,
+    reasons: r.reasons,
     error: r.error,
   };
 }

@@ -36,7 +36,7 @@ export function compileFlowText(text: string, file: string): LoadResult {
   const parsed = parseYaml(text, file);
   if (!parsed.ok) return parsed;
   const { locate } = parsed;
-  const checked = Flow.safeParse(parsed.data);
+  const checked = Flow.safeParse(parsed.data, { reportInput: true });
   const issues: FlowIssue[] = checked.success ? [] : describeZodIssues(checked.error);
   // Cross-references are checked even when the schema failed, so one run reports everything.
   const data = checked.success ? checked.data : parsed.data;

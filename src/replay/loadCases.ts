@@ -65,7 +65,7 @@ export function parseCases(text: string, file: string): LoadedCases {
   for (const { value, path } of raw) {
     const schema: z.ZodType<ReplayCase> =
       typeof value === "object" && value !== null && "steps" in value ? TranscriptCase : AnswerMapCase;
-    const checked = schema.safeParse(value);
+    const checked = schema.safeParse(value, { reportInput: true });
     if (checked.success) cases.push({ file, testCase: checked.data });
     else
       for (const issue of describeZodIssues(checked.error))

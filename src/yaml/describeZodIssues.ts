@@ -16,9 +16,41 @@ export function describeZodIssues(
         message: `unknown key "${key}" (a typo?)`,
         pointAt: "key" as const,
       }));
+    if (
+      issue.code === "invalid_type" &&
+      path.length === 0 &&
+      (issue.input === undefined || issue.input === null)
+    )
+      return [
+        {
+          path,
+          message: `the file is empty (expected ${issue.expected === "object" ? "a mapping" : issue.expected})`,
+        },
+      ];
     if (issue.code === "invalid_type" && issue.input === undefined && !issue.message.startsWith("missing"))
       return [{ path, message: `missing "${String(path.at(-1) ?? "value")}" (expected ${issue.expected})` }];
+    // The type only, not the value: it may be long, or not meant for a log.
+    if (issue.code === "invalid_type" && !issue.message.startsWith("missing"))
+      return [
+        {
+          path,
+          message: `"${String(path.at(-1) ?? "value")}" must be ${typeName(issue.expected)}, not ${typeOf(issue.input)}`,
+        },
+      ];
     if (issue.code === "invalid_union") return [{ path, message: "not one of the allowed forms" }];
     return [{ path, message: issue.message }];
   });
+}
+
+function typeName(expected: string): string {
+  if (expected === "object") return "a mapping";
+  if (expected === "array") return "a list";
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function typeOf(input: unknown): string {
+  if (input === null) return "null";
+  if (Array.isArray(input)) return "a list";
+  if (typeof input === "object") return "a mapping";
+  return typeName(typeof input);
 }

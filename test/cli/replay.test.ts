@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/runCli.ts";
 
@@ -41,6 +44,33 @@ describe("npm run replay", () => {
     expect(code).toBe(1);
   });
 
+  it("names a wrongly typed value as such (not as missing), and an empty file as empty", () => {
+    const dir = mkdtempSync(join(tmpdir(), "replay-types-"));
+    const typed = join(dir, "typed.yaml");
+    writeFileSync(
+      typed,
+      [
+        "cases:",
+        "  - name: x",
+        "    answers: { validity: expired }",
+        "    expect: { route: 5, reasons: expired }",
+        "",
+      ].join("\n"),
+    );
+    const empty = join(dir, "empty.yaml");
+    writeFileSync(empty, "");
+    const { stdout } = replay(typed, empty);
+    expect(stdout).toContain(
+      `FAIL ${typed}:4:22 cases.0.expect.route "route" must be a string, not a number`,
+    );
+    expect(stdout).toContain(
+      `FAIL ${typed}:4:34 cases.0.expect.reasons "reasons" must be a list, not a string`,
+    );
+    expect(stdout).toContain(`FAIL ${empty}:1:1 the file is empty (expected a mapping)`);
+    expect(stdout).not.toContain("missing");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("prints one JSON object per case with --json, then the summary", () => {
     const { code, stdout } = replay("--json", "test/fixtures/replays/failing.yaml");
     const lines = stdout.trim().split("\n");
@@ -48,7 +78,16 @@ describe("npm run replay", () => {
     const objects = lines.slice(0, -1).map((l) => JSON.parse(l));
     expect(objects).toHaveLength(3);
     for (const o of objects)
-      expect(Object.keys(o)).toEqual(["name", "ok", "route", "installer", "fee", "asked", "error"]);
+      expect(Object.keys(o)).toEqual([
+        "name",
+        "ok",
+        "route",
+        "installer",
+        "fee",
+        "asked",
+        "reasons",
+        "error",
+      ]);
     expect(objects[0]).toMatchObject({ ok: false, route: "handover", installer: "self", fee: "none" });
     expect(objects[2]).toEqual({
       name: "passes",
@@ -57,6 +96,7 @@ describe("npm run replay", () => {
       installer: null,
       fee: "none",
       asked: ["validity"],
+      reasons: ["expired"],
       error: null,
     });
     expect(code).toBe(1);
