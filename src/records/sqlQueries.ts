@@ -37,6 +37,15 @@ export const EVENT_COLUMNS = [
   "details",
 ] as const;
 
+/**
+ * PostgreSQL text cannot hold NUL, which SQLite stores: a hostile id with one
+ * would fail its whole batch, and the queue behind it, on PostgreSQL only.
+ * Both stores get the same replacement character instead.
+ */
+function storable(value: unknown): unknown {
+  return typeof value === "string" && value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value;
+}
+
 export function eventValues(e: ConsultationEvent): unknown[] {
   return [
     e.id,
@@ -56,7 +65,7 @@ export function eventValues(e: ConsultationEvent): unknown[] {
     e.fee ?? null,
     e.assignee ?? null,
     e.details === undefined ? null : JSON.stringify(e.details),
-  ];
+  ].map(storable);
 }
 
 function bounds(range: StatsRange = {}): [number, number] {
@@ -315,7 +324,7 @@ export async function createHandoff(db: SqlRunner, h: NewHandoff, now = new Date
         h.customerMessageTs ?? null,
         h.responseUrl ?? null,
         h.cardState ?? null,
-      ],
+      ].map(storable),
     },
   ]);
   const created = await getHandoff(db, h.id);

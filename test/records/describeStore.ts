@@ -66,6 +66,23 @@ export function describeStore(name: string, makeHarness: (() => StoreHarness) | 
       expect(await store.countEvents()).toBe(EVENTS.length);
     });
 
+    it("stores a NUL character in a client-given id the same way in both stores, so the batch is not refused", async () => {
+      const store = await fresh();
+      const [first, second] = EVENTS as [ConsultationEvent, ConsultationEvent];
+      const hostile = { ...first, id: "nul-event", channel: "C\u0000X", workspace: "T\u0000" };
+      expect(await store.record([hostile, second])).toBe(2);
+      const handoff = await store.createHandoff({
+        id: "h-nul",
+        consultationId: first.consultationId,
+        workspace: "T\u0000",
+        channel: "C\u0000X",
+        user: first.user,
+        summary: "s\u0000",
+        staffChannel: "CSTAFF",
+      });
+      expect(handoff.channel).toBe("C\uFFFDX");
+    });
+
     it("keeps every field of an event", async () => {
       const store = await fresh();
       await store.record(EVENTS);

@@ -132,6 +132,17 @@ describe("consultation records from Slack clicks", () => {
     expect(records.events().at(-2)).toMatchObject({ route: "handover", installer: "us" });
   });
 
+  it("records 'shared' only when the copy reached the channel", async () => {
+    const { h, records } = await start(false);
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_SELF),
+    );
+    h.fake.failNext("response_url", { status: 500, error: "boom" });
+    await h.click(result, "share");
+    await records.settle();
+    expect(records.events().map((e) => e.kind)).not.toContain("shared");
+  });
+
   it("keeps working when the database is down, and writes the queued events when it is back", async () => {
     const { h, records } = await start(false);
     records.down = true;

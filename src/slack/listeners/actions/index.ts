@@ -106,10 +106,11 @@ async function handleClick(deps: Deps, click: ClickInput, client: webApi.WebClie
     }
     const events = clickEvents(deps.compiled, decision, place);
     if (decision.kind === "share") {
-      recordLater(deps.records, events);
       // A double click on "share" would post two copies; one is enough.
       if (!deps.recent.firstTime(`share:${surface.user}:${surface.messageTs}:${value}`)) return;
-      if (!(await shareToChannel(io, surface, decision.message))) await tellFailure(io, surface, value);
+      // Recorded only once it is in the channel: the report's `shared` means it was.
+      if (await shareToChannel(io, surface, decision.message)) recordLater(deps.records, events);
+      else await tellFailure(io, surface, value);
       return;
     }
     if (decision.kind === "ask_staff") {
