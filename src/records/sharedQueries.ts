@@ -36,8 +36,8 @@ export abstract class SqlQueries {
   setHandoffMessage(id: string, ts: string) {
     return q.setHandoffMessage(this.runner, id, ts);
   }
-  claimHandoffPost(id: string) {
-    return q.claimHandoffPost(this.runner, id);
+  claimHandoffPost(id: string, now?: number) {
+    return q.claimHandoffPost(this.runner, id, now);
   }
   releaseHandoffPost(id: string) {
     return q.releaseHandoffPost(this.runner, id);

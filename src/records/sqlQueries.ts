@@ -287,7 +287,7 @@ function toHandoff(r: HandoffSqlRow): Handoff {
     user: r.user_id,
     summary: r.summary,
     staffChannel: r.staff_channel,
-    ...(r.staff_message_ts === null || r.staff_message_ts === CLAIMED
+    ...(r.staff_message_ts === null || isClaim(r.staff_message_ts)
       ? {}
       : { staffMessageTs: r.staff_message_ts }),
     ...(r.customer_message_ts === null ? {} : { customerMessageTs: r.customer_message_ts }),
@@ -338,13 +338,32 @@ export async function setHandoffMessage(db: SqlRunner, id: string, ts: string): 
   ]);
 }
 
-/** staff_message_ts while the staff message is being posted (a real ts is never empty). */
-const CLAIMED = "";
+/**
+ * staff_message_ts while the staff message is being posted: `claimed:<ms>`
+ * (a real ts is digits and a dot; "" is the claim of earlier versions). A
+ * claim older than CLAIM_TTL_MS can be taken over, so a post that never
+ * finished (its release failed with the database, the process was killed)
+ * does not keep the handoff from staff forever.
+ */
+const CLAIM = "claimed:";
+export const CLAIM_TTL_MS = 60_000;
 
-export async function claimHandoffPost(db: SqlRunner, id: string): Promise<boolean> {
+function isClaim(ts: string): boolean {
+  return ts === "" || ts.startsWith(CLAIM);
+}
+
+/** A claim token; 13 digits until the year 2286, so tokens compare as text in every collation. */
+function claimAt(ms: number): string {
+  return `${CLAIM}${String(Math.floor(ms)).padStart(13, "0")}`;
+}
+
+export async function claimHandoffPost(db: SqlRunner, id: string, now = Date.now()): Promise<boolean> {
   const rows = await db.all<{ id: string }>(
-    "UPDATE handoffs SET staff_message_ts = $2 WHERE id = $1 AND staff_message_ts IS NULL RETURNING id",
-    [id, CLAIMED],
+    `UPDATE handoffs SET staff_message_ts = $2
+     WHERE id = $1 AND (staff_message_ts IS NULL OR staff_message_ts = ''
+       OR (staff_message_ts LIKE '${CLAIM}%' AND staff_message_ts < $3))
+     RETURNING id`,
+    [id, claimAt(now), claimAt(now - CLAIM_TTL_MS)],
   );
   return rows.length > 0;
 }
@@ -352,8 +371,9 @@ export async function claimHandoffPost(db: SqlRunner, id: string): Promise<boole
 export async function releaseHandoffPost(db: SqlRunner, id: string): Promise<void> {
   await db.transaction([
     {
-      sql: "UPDATE handoffs SET staff_message_ts = NULL WHERE id = $1 AND staff_message_ts = $2",
-      params: [id, CLAIMED],
+      sql: `UPDATE handoffs SET staff_message_ts = NULL
+            WHERE id = $1 AND (staff_message_ts = '' OR staff_message_ts LIKE '${CLAIM}%')`,
+      params: [id],
     },
   ]);
 }

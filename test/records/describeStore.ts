@@ -288,6 +288,25 @@ export function describeStore(name: string, makeHarness: (() => StoreHarness) | 
       expect(await store.claimHandoffPost("nope")).toBe(false);
     });
 
+    it("lets a claim whose post never finished be taken over after a minute, never a real post", async () => {
+      const store = await fresh();
+      await store.createHandoff(handoff("h5"));
+      const t0 = Date.now();
+      expect(await store.claimHandoffPost("h5", t0)).toBe(true);
+      // The release failed (or the process died): the claim stays, and blocks others for a while.
+      expect(await store.claimHandoffPost("h5", t0 + 30_000)).toBe(false);
+      expect(await store.claimHandoffPost("h5", t0 + 61_000)).toBe(true);
+      expect(await store.claimHandoffPost("h5", t0 + 62_000)).toBe(false);
+      await store.setHandoffMessage("h5", "1700000000.000500");
+      expect(await store.claimHandoffPost("h5", t0 + 10 * 60_000)).toBe(false);
+      expect((await store.getHandoff("h5"))?.staffMessageTs).toBe("1700000000.000500");
+      // Earlier versions claimed with "": such a stuck claim is taken over at once.
+      await store.createHandoff(handoff("h6"));
+      await store.setHandoffMessage("h6", "");
+      expect((await store.getHandoff("h6"))?.staffMessageTs).toBeUndefined();
+      expect(await store.claimHandoffPost("h6")).toBe(true);
+    });
+
     it("lets exactly one of many concurrent takers win, across instances", async () => {
       const store = await fresh();
       await store.createHandoff(handoff("h2"));
