@@ -91,7 +91,7 @@ export async function queryStats(db: SqlRunner, range?: StatsRange): Promise<Sta
     db.all<{ route: string | null; fee: string | null }>(
       `SELECT route, fee FROM (
          SELECT route, fee,
-           ROW_NUMBER() OVER (PARTITION BY consultation_id ORDER BY at_ms DESC, id DESC) AS rn
+           ROW_NUMBER() OVER (PARTITION BY consultation_id ORDER BY at_ms DESC, id COLLATE "C" DESC) AS rn
          FROM consultation_events
          WHERE ${IN_RANGE} AND kind = 'completed'
        ) latest
@@ -111,7 +111,7 @@ export async function queryStats(db: SqlRunner, range?: StatsRange): Promise<Sta
          GROUP BY question
        ) counts
        GROUP BY question
-       ORDER BY SUM(reached) DESC, question`,
+       ORDER BY SUM(reached) DESC, question COLLATE "C"`,
       params,
     ),
     db.all<{ ms: number | string }>(
@@ -191,7 +191,7 @@ export async function queryReport(db: SqlRunner, range: StatsRange): Promise<Rep
        HAVING MIN(at_ms) >= $1 AND MIN(at_ms) < $2
      ), done AS (
        SELECT consultation_id, at_ms, route, installer, fee,
-         ROW_NUMBER() OVER (PARTITION BY consultation_id ORDER BY at_ms DESC, id DESC) AS rn
+         ROW_NUMBER() OVER (PARTITION BY consultation_id ORDER BY at_ms DESC, id COLLATE "C" DESC) AS rn
        FROM consultation_events
        WHERE kind = 'completed'
      ), h AS (
@@ -203,7 +203,7 @@ export async function queryReport(db: SqlRunner, range: StatsRange): Promise<Rep
      FROM c
      LEFT JOIN done ON done.consultation_id = c.consultation_id AND done.rn = 1
      LEFT JOIN h ON h.consultation_id = c.consultation_id
-     ORDER BY c.started_ms, c.consultation_id`,
+     ORDER BY c.started_ms, c.consultation_id COLLATE "C"`,
     bounds(range),
   );
   return rows.map((r) => ({

@@ -23,7 +23,8 @@ export type SqliteStoreOptions = {
 function named(params: readonly unknown[] = []): Record<string, unknown> {
   return Object.fromEntries(params.map((v, i) => [`p${i + 1}`, v]));
 }
-const rewrite = (sql: string) => sql.replace(/\$(\d+)/g, "@p$1");
+// PostgreSQL's $N placeholders, and its "C" collation (byte order, which SQLite calls BINARY).
+const rewrite = (sql: string) => sql.replace(/\$(\d+)/g, "@p$1").replaceAll('COLLATE "C"', "COLLATE BINARY");
 
 /**
  * SQLite file store for a single instance. Calls are synchronous underneath
