@@ -39,7 +39,7 @@ export abstract class SqlQueries {
   claimHandoffPost(id: string, now?: number) {
     return q.claimHandoffPost(this.runner, id, now);
   }
-  releaseHandoffPost(id: string) {
-    return q.releaseHandoffPost(this.runner, id);
+  releaseHandoffPost(id: string, token: string) {
+    return q.releaseHandoffPost(this.runner, id, token);
   }
 }

@@ -300,7 +300,7 @@ function toHandoff(r: HandoffSqlRow): Handoff {
 }
 
 export async function getHandoff(db: SqlRunner, id: string): Promise<Handoff | null> {
-  const [row] = await db.all<HandoffSqlRow>("SELECT * FROM handoffs WHERE id = $1", [id]);
+  const [row] = await db.all<HandoffSqlRow>("SELECT * FROM handoffs WHERE id = $1", [storable(id)]);
   return row === undefined ? null : toHandoff(row);
 }
 
@@ -357,23 +357,25 @@ function claimAt(ms: number): string {
   return `${CLAIM}${String(Math.floor(ms)).padStart(13, "0")}`;
 }
 
-export async function claimHandoffPost(db: SqlRunner, id: string, now = Date.now()): Promise<boolean> {
+/** The claim's token when this caller won it (release it with the token), else null. */
+export async function claimHandoffPost(db: SqlRunner, id: string, now = Date.now()): Promise<string | null> {
+  const token = claimAt(now);
   const rows = await db.all<{ id: string }>(
     `UPDATE handoffs SET staff_message_ts = $2
      WHERE id = $1 AND (staff_message_ts IS NULL OR staff_message_ts = ''
        OR (staff_message_ts LIKE '${CLAIM}%' AND staff_message_ts < $3))
      RETURNING id`,
-    [id, claimAt(now), claimAt(now - CLAIM_TTL_MS)],
+    [id, token, claimAt(now - CLAIM_TTL_MS)],
   );
-  return rows.length > 0;
+  return rows.length > 0 ? token : null;
 }
 
-export async function releaseHandoffPost(db: SqlRunner, id: string): Promise<void> {
+/** Undoes this caller's own claim only: a late release must not free a claim another caller took over. */
+export async function releaseHandoffPost(db: SqlRunner, id: string, token: string): Promise<void> {
   await db.transaction([
     {
-      sql: `UPDATE handoffs SET staff_message_ts = NULL
-            WHERE id = $1 AND (staff_message_ts = '' OR staff_message_ts LIKE '${CLAIM}%')`,
-      params: [id],
+      sql: "UPDATE handoffs SET staff_message_ts = NULL WHERE id = $1 AND staff_message_ts = $2",
+      params: [id, token],
     },
   ]);
 }
@@ -387,12 +389,12 @@ export async function takeHandoff(
   // One conditional UPDATE: the database serialises concurrent takers, so exactly one matches.
   const [taken] = await db.all<HandoffSqlRow>(
     `UPDATE handoffs SET assignee = $2, taken_ms = $3 WHERE id = $1 AND assignee IS NULL RETURNING *`,
-    [id, assignee, now.getTime()],
+    [id, assignee, now.getTime()].map(storable),
   );
   if (taken !== undefined) return { ok: true, handoff: toHandoff(taken) };
   const existing = await getHandoff(db, id);
   if (existing === null) return { ok: false, reason: "not_found" };
   // The same person pressing twice keeps it.
-  if (existing.assignee === assignee) return { ok: true, handoff: existing };
+  if (existing.assignee === storable(assignee)) return { ok: true, handoff: existing };
   return { ok: false, reason: "already_taken", handoff: existing };
 }

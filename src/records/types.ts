@@ -170,13 +170,13 @@ export interface RecordStore {
   getHandoff(id: string): Promise<Handoff | null>;
   setHandoffMessage(id: string, staffMessageTs: string): Promise<void>;
   /**
-   * True for exactly one caller per handoff (across instances): the one that
-   * posts it to the staff channel. False once claimed, or when it does not
-   * exist; a claim older than a minute (its post never finished: the process
-   * died, or the release failed with the database) can be claimed again.
+   * A claim token for exactly one caller per handoff (across instances): the
+   * one that posts it to the staff channel. Null once claimed, or when it does
+   * not exist; a claim older than a minute (its post never finished: the
+   * process died, or the release failed with the database) can be claimed again.
    */
-  claimHandoffPost(id: string, now?: number): Promise<boolean>;
-  /** Undoes a claim whose post failed, so the next "Ask staff" click posts it. */
-  releaseHandoffPost(id: string): Promise<void>;
+  claimHandoffPost(id: string, now?: number): Promise<string | null>;
+  /** Undoes the caller's own claim (its token) whose post failed, so the next "Ask staff" click posts it. */
+  releaseHandoffPost(id: string, token: string): Promise<void>;
   close(): Promise<void>;
 }

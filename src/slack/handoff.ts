@@ -83,17 +83,17 @@ export async function askStaff(
   }
   // Only the caller that claims the handoff posts it: a double click, or the
   // same click on another instance, finds it claimed and only redraws the card.
-  let claimed: boolean;
+  let claim: string | null;
   try {
-    claimed = await store(records.store.claimHandoffPost(id));
+    claim = await store(records.store.claimHandoffPost(id));
   } catch (error) {
     deps.logger.error("handoff: claim failed", { ...io.context, error: describeError(error) });
     await sendNotice(io, surface, renderNotice(ui.handoffFailed));
     return;
   }
-  if (claimed && !(await postToStaff(deps, io, staffChannel, handoff))) {
+  if (claim !== null && !(await postToStaff(deps, io, staffChannel, handoff))) {
     // The card keeps its "Ask staff" button, and the next press posts it.
-    await store(records.store.releaseHandoffPost(id)).catch((error: unknown) =>
+    await store(records.store.releaseHandoffPost(id, claim)).catch((error: unknown) =>
       deps.logger.warn("handoff: release failed", { ...io.context, error: describeError(error) }),
     );
     await sendNotice(io, surface, renderNotice(ui.handoffFailed));
@@ -101,7 +101,7 @@ export async function askStaff(
   }
   // Recorded once, by the press that posted it: an older copy of the card
   // (another screen number) would otherwise record a second handed_off.
-  if (claimed) recordLater(records, events);
+  if (claim !== null) recordLater(records, events);
   // Pressed on an older copy after staff took it: the card says who, not "sent".
   const message = handoff.assignee
     ? renderOutcome(step, before, { staff: true, handoff: { status: "taken", assignee: handoff.assignee } })
@@ -152,12 +152,26 @@ async function postToStaff(
     ts = answer.ts;
   });
   if (!posted || ts === undefined) return false;
-  try {
-    await store(deps.records?.store.setHandoffMessage(handoff.id, ts) ?? Promise.resolve());
-  } catch (error) {
-    deps.logger.warn("handoff: staff message ts not saved", { ...io.context, error: describeError(error) });
+  // Saving the ts ends the claim for good; left unsaved, the claim expires and
+  // a press a minute later would post a second copy. So: a few tries.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store(deps.records?.store.setHandoffMessage(handoff.id, ts) ?? Promise.resolve());
+      return true;
+    } catch (error) {
+      if (attempt === 3) {
+        deps.logger.error(
+          "handoff: posted, but its staff message ts was not saved; a press after a minute may post it again",
+          {
+            ...io.context,
+            error: describeError(error),
+          },
+        );
+        return true;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
   }
-  return true;
 }
 
 /**

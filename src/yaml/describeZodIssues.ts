@@ -24,7 +24,7 @@ export function describeZodIssues(
       return [
         {
           path,
-          message: `the file is empty (expected ${issue.expected === "object" ? "a mapping" : issue.expected})`,
+          message: `the file ${issue.input === null ? "holds only null" : "is empty"} (expected ${typeName(issue.expected)})`,
         },
       ];
     if (issue.code === "invalid_type" && issue.input === undefined && !issue.message.startsWith("missing"))

@@ -81,6 +81,13 @@ export function describeStore(name: string, makeHarness: (() => StoreHarness) | 
         staffChannel: "CSTAFF",
       });
       expect(handoff.channel).toBe("C\uFFFDX");
+      // Looked up and taken by ids with NUL in them too, instead of a database error.
+      expect(await store.takeHandoff("h-nul", "S\u0000")).toMatchObject({
+        ok: true,
+        handoff: { assignee: "S\uFFFD" },
+      });
+      expect(await store.takeHandoff("h-nul", "S\u0000")).toMatchObject({ ok: true });
+      expect(await store.getHandoff("h-\u0000")).toBeNull();
     });
 
     it("keeps every field of an event", async () => {
@@ -274,37 +281,46 @@ export function describeStore(name: string, makeHarness: (() => StoreHarness) | 
       expect((await store.getHandoff("h4"))?.customerMessageTs).toBe("1700000000.000200");
       const others = await Promise.all([1, 2, 3].map(() => another(store)));
       const claims = await Promise.all([store, ...others].map((s) => s.claimHandoffPost("h3")));
-      expect(claims.filter(Boolean)).toHaveLength(1);
+      const [claim] = claims.filter((c) => c !== null);
+      expect(claims.filter((c) => c !== null)).toHaveLength(1);
       // Claimed but not yet posted: no staff message ts to show.
       expect((await store.getHandoff("h3"))?.staffMessageTs).toBeUndefined();
+      // Someone else's token releases nothing.
+      await store.releaseHandoffPost("h3", "claimed:0000000000001");
+      expect(await store.claimHandoffPost("h3")).toBeNull();
       // The post failed: released, the next click claims it again.
-      await store.releaseHandoffPost("h3");
-      expect(await store.claimHandoffPost("h3")).toBe(true);
+      await store.releaseHandoffPost("h3", claim as string);
+      const again = await store.claimHandoffPost("h3");
+      expect(again).not.toBeNull();
       await store.setHandoffMessage("h3", "1700000000.000300");
-      expect(await store.claimHandoffPost("h3")).toBe(false);
+      expect(await store.claimHandoffPost("h3")).toBeNull();
       // Releasing never undoes a real post.
-      await store.releaseHandoffPost("h3");
+      await store.releaseHandoffPost("h3", again as string);
       expect((await store.getHandoff("h3"))?.staffMessageTs).toBe("1700000000.000300");
-      expect(await store.claimHandoffPost("nope")).toBe(false);
+      expect(await store.claimHandoffPost("nope")).toBeNull();
     });
 
     it("lets a claim whose post never finished be taken over after a minute, never a real post", async () => {
       const store = await fresh();
       await store.createHandoff(handoff("h5"));
       const t0 = Date.now();
-      expect(await store.claimHandoffPost("h5", t0)).toBe(true);
+      const first = await store.claimHandoffPost("h5", t0);
+      expect(first).not.toBeNull();
       // The release failed (or the process died): the claim stays, and blocks others for a while.
-      expect(await store.claimHandoffPost("h5", t0 + 30_000)).toBe(false);
-      expect(await store.claimHandoffPost("h5", t0 + 61_000)).toBe(true);
-      expect(await store.claimHandoffPost("h5", t0 + 62_000)).toBe(false);
+      expect(await store.claimHandoffPost("h5", t0 + 30_000)).toBeNull();
+      expect(await store.claimHandoffPost("h5", t0 + 61_000)).not.toBeNull();
+      expect(await store.claimHandoffPost("h5", t0 + 62_000)).toBeNull();
+      // The first caller's late release does not free the claim taken over from it.
+      await store.releaseHandoffPost("h5", first as string);
+      expect(await store.claimHandoffPost("h5", t0 + 63_000)).toBeNull();
       await store.setHandoffMessage("h5", "1700000000.000500");
-      expect(await store.claimHandoffPost("h5", t0 + 10 * 60_000)).toBe(false);
+      expect(await store.claimHandoffPost("h5", t0 + 10 * 60_000)).toBeNull();
       expect((await store.getHandoff("h5"))?.staffMessageTs).toBe("1700000000.000500");
       // Earlier versions claimed with "": such a stuck claim is taken over at once.
       await store.createHandoff(handoff("h6"));
       await store.setHandoffMessage("h6", "");
       expect((await store.getHandoff("h6"))?.staffMessageTs).toBeUndefined();
-      expect(await store.claimHandoffPost("h6")).toBe(true);
+      expect(await store.claimHandoffPost("h6")).not.toBeNull();
     });
 
     it("lets exactly one of many concurrent takers win, across instances", async () => {

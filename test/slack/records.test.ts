@@ -291,22 +291,22 @@ describe("handoff to staff", () => {
     const result = snapshot(
       await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
     );
-    await h.click(result, "handoff:ask");
     const latest = () => snapshot(h.fake.message(result.channel, result.ts) as FakeMessage);
-    const english = (await h.click(latest(), "nav:lang:en")).message;
-    expect(actionIdsIn(english.blocks)).not.toContain("handoff:ask");
-    expect(JSON.stringify(english.blocks)).toContain("Your consultation was sent to our staff");
-    // The old copy's Ask staff (same consultation, same answers) finds the same handoff.
-    await h.click(result, "handoff:ask");
+    // A copy of the same result from another screen (another button state), asked from there.
+    const english = snapshot((await h.click(result, "nav:lang:en")).message);
+    await h.click(english, "handoff:ask");
+    const japanese = (await h.click(latest(), "nav:lang:ja")).message;
+    expect(actionIdsIn(japanese.blocks)).not.toContain("handoff:ask");
+    expect(JSON.stringify(japanese.blocks)).toContain("担当者に相談内容を送りました");
     const staffMessages = h.fake.messages.filter((m) => m.channel === STAFF);
     expect(staffMessages).toHaveLength(1);
     await h.click(snapshot(staffMessages[0] as FakeMessage), "handoff:take", { user: LEE });
-    // Taking it redraws the card from the state it was asked in (Japanese); switched again, it still says who.
-    expect(JSON.stringify(latest().blocks)).toContain(`担当の <@${LEE}> が対応します`);
-    const switched = (await h.click(latest(), "nav:lang:en")).message;
-    expect(JSON.stringify(switched.blocks)).toContain(`<@${LEE}> from our staff is on it`);
-    expect(actionIdsIn(switched.blocks)).not.toContain("handoff:ask");
-    // Ask staff on the oldest copy once taken: the card says who, nothing new is posted or recorded.
+    // Taking it redraws the card from the state it was asked in (English); switched, it still says who.
+    expect(JSON.stringify(latest().blocks)).toContain(`<@${LEE}> from our staff is on it`);
+    const switched = (await h.click(latest(), "nav:lang:ja")).message;
+    expect(JSON.stringify(switched.blocks)).toContain(`担当の <@${LEE}> が対応します`);
+    // Ask staff on the first copy (an earlier screen, same answers) once taken: the same handoff,
+    // so the card says who, nothing is posted again, and handed_off is recorded once.
     const late = (await h.click(result, "handoff:ask")).message;
     expect(JSON.stringify(late.blocks)).toContain(`担当の <@${LEE}> が対応します`);
     expect(h.fake.messages.filter((m) => m.channel === STAFF)).toHaveLength(1);

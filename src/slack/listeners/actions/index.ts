@@ -118,9 +118,14 @@ async function handleClick(deps: Deps, click: ClickInput, client: webApi.WebClie
       return;
     }
     // A result is shown only once its "completed" record is written (or queued if the database is down).
+    // The status lookup (results that offer a handoff only) runs beside the write-through.
+    const status = withHandoffStatus(deps, decision).catch((error: unknown) => {
+      deps.logger.warn("handoff status not shown", { ...io.context, error: describeError(error) });
+      return decision.message;
+    });
     if (events.some((e) => e.kind === "completed")) await recordNow(deps.records, events, deps.logger);
     else recordLater(deps.records, events);
-    const message = await withHandoffStatus(deps, decision);
+    const message = await status;
     if (!(await replaceMessage(io, surface, message))) await tellFailure(io, surface, value);
   } catch (error) {
     // The engine and renderers are pure and should not throw; if they do, the user still hears back.
