@@ -346,7 +346,7 @@ export async function setHandoffMessage(db: SqlRunner, id: string, ts: string): 
  * does not keep the handoff from staff forever.
  */
 const CLAIM = "claimed:";
-export const CLAIM_TTL_MS = 60_000;
+const CLAIM_TTL_MS = 60_000;
 
 function isClaim(ts: string): boolean {
   return ts === "" || ts.startsWith(CLAIM);

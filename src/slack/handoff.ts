@@ -7,8 +7,9 @@ import type { Deps } from "./deps.ts";
 import { UI } from "./i18n.ts";
 import { describeError } from "./log.ts";
 import { recordLater, withTimeout } from "./records.ts";
+import type { SlackMessage } from "./render/blocks.ts";
 import { renderNotice } from "./render/notice.ts";
-import { type HandoffStatus, renderOutcome } from "./render/outcome.ts";
+import { type HandoffStatus, offersHandoff, renderOutcome } from "./render/outcome.ts";
 import {
   type CustomerPlace,
   handoffSummary,
@@ -103,9 +104,11 @@ export async function askStaff(
   // (another screen number) would otherwise record a second handed_off.
   if (claim !== null) recordLater(records, events);
   // Pressed on an older copy after staff took it: the card says who, not "sent".
-  const message = handoff.assignee
-    ? renderOutcome(step, before, { staff: true, handoff: { status: "taken", assignee: handoff.assignee } })
-    : decision.message;
+  const status = statusOf(handoff);
+  const message =
+    status?.status === "taken"
+      ? renderOutcome(step, before, { staff: true, handoff: status })
+      : decision.message;
   if (!(await replaceMessage(io, surface, message)))
     deps.logger.warn("handoff: the customer's card could not be redrawn", io.context);
 }
@@ -120,21 +123,36 @@ function handoffIdFor(state: ButtonState): string {
   return `h_${eventId(state.id, answers, "handoff")}`;
 }
 
-/**
- * Whether this result was already sent to staff, and taken, for redrawing its
- * card. Undefined when it was not (or not posted), or the records cannot say
- * within a second: the card then offers Ask staff, which is safe to press.
- */
-export async function handoffStatusFor(deps: Deps, state: ButtonState): Promise<HandoffStatus | undefined> {
-  if (deps.records === undefined || deps.staff.channel === undefined) return undefined;
-  const read = await withTimeout(deps.records.store.getHandoff(handoffIdFor(state)), 1_000);
-  if (!read.ok) {
-    deps.logger.warn("handoff: status not read", { error: describeError(read.error) });
-    return undefined;
-  }
-  const handoff = read.value;
+/** Taken (by whom), sent (posted to staff), or neither (not posted yet, or no handoff). */
+function statusOf(handoff: Handoff | null): HandoffStatus | undefined {
   if (handoff?.assignee) return { status: "taken", assignee: handoff.assignee };
   return handoff?.staffMessageTs ? { status: "asked" } : undefined;
+}
+
+/**
+ * A result redrawn (another language, back and forth) after it was sent to
+ * staff: the button state does not carry that, the records do. Undefined —
+ * no lookup — unless the step is a result that offers a handoff, with staff
+ * and records configured. The promise gives undefined when the card is to be
+ * drawn as decided: never sent, or the records cannot say within a second
+ * (the card then offers Ask staff, which is safe to press).
+ */
+export function redrawWithHandoffStatus(
+  deps: Deps,
+  decision: Extract<ClickDecision, { kind: "replace" }>,
+): Promise<SlackMessage | undefined> | undefined {
+  const step = decision.progressed?.step;
+  const records = deps.records;
+  if (step?.kind !== "outcome" || records === undefined || deps.staff.channel === undefined) return undefined;
+  if (!offersHandoff(step)) return undefined;
+  return withTimeout(records.store.getHandoff(handoffIdFor(decision.state)), 1_000).then((read) => {
+    if (!read.ok) {
+      deps.logger.warn("handoff: status not read", { error: describeError(read.error) });
+      return undefined;
+    }
+    const handoff = statusOf(read.value);
+    return handoff && renderOutcome(step, decision.state, { staff: true, handoff });
+  });
 }
 
 async function postToStaff(
@@ -154,24 +172,26 @@ async function postToStaff(
   if (!posted || ts === undefined) return false;
   // Saving the ts ends the claim for good; left unsaved, the claim expires and
   // a press a minute later would post a second copy. So: a few tries.
-  for (let attempt = 1; ; attempt++) {
+  const postedTs = ts;
+  const save = () => store(deps.records?.store.setHandoffMessage(handoff.id, postedTs) ?? Promise.resolve());
+  let failure: unknown;
+  for (const pauseMs of [0, 200, 400]) {
+    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     try {
-      await store(deps.records?.store.setHandoffMessage(handoff.id, ts) ?? Promise.resolve());
+      await save();
       return true;
     } catch (error) {
-      if (attempt === 3) {
-        deps.logger.error(
-          "handoff: posted, but its staff message ts was not saved; a press after a minute may post it again",
-          {
-            ...io.context,
-            error: describeError(error),
-          },
-        );
-        return true;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      failure = error;
     }
   }
+  deps.logger.error(
+    "handoff: posted, but its staff message ts was not saved; a press after a minute may post it again",
+    {
+      ...io.context,
+      error: describeError(failure),
+    },
+  );
+  return true;
 }
 
 /**

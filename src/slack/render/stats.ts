@@ -68,7 +68,7 @@ function labelsOf(compiled: CompiledFlow, lang: Lang) {
   return {
     route: (id: string) => flow.outcomes.find((o) => o.route === id)?.title[lang],
     fee: (code: string) => flow.fees[code]?.label[lang],
-    question: (id: string) => flow.questions.find((q) => q.id === id)?.text[lang],
+    question: (id: string) => flow.questions[compiled.questionIndex.get(id) ?? -1]?.text[lang],
     order: (id: string) => compiled.questionIndex.get(id) ?? flow.questions.length,
   };
 }

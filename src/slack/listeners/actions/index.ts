@@ -1,5 +1,5 @@
 import type { App, BlockAction, ButtonAction, webApi } from "@slack/bolt";
-import { type ClickDecision, decideClick } from "../../consult/click.ts";
+import { decideClick } from "../../consult/click.ts";
 import { type ClickPlace, clickEvents } from "../../consult/events.ts";
 import {
   type ClickSurface,
@@ -10,12 +10,11 @@ import {
   surfaceOf,
 } from "../../deliver.ts";
 import type { Deps } from "../../deps.ts";
-import { askStaff, handoffStatusFor, takeHandoff } from "../../handoff.ts";
+import { askStaff, redrawWithHandoffStatus, takeHandoff } from "../../handoff.ts";
 import { UI } from "../../i18n.ts";
 import { describeError } from "../../log.ts";
 import { recordLater, recordNow } from "../../records.ts";
 import { renderNotice } from "../../render/notice.ts";
-import { offersHandoff, renderOutcome } from "../../render/outcome.ts";
 import { responder } from "../../responseUrl.ts";
 import { ACTION_PATTERN, actionIds } from "../../state/actionIds.ts";
 import { decodeState } from "../../state/codec.ts";
@@ -118,33 +117,20 @@ async function handleClick(deps: Deps, click: ClickInput, client: webApi.WebClie
       return;
     }
     // A result is shown only once its "completed" record is written (or queued if the database is down).
-    // The status lookup (results that offer a handoff only) runs beside the write-through.
-    const status = withHandoffStatus(deps, decision).catch((error: unknown) => {
+    // The handoff status lookup (results that offer one only) runs beside the write-through.
+    const redraw = redrawWithHandoffStatus(deps, decision)?.catch((error: unknown) => {
       deps.logger.warn("handoff status not shown", { ...io.context, error: describeError(error) });
-      return decision.message;
+      return undefined;
     });
     if (events.some((e) => e.kind === "completed")) await recordNow(deps.records, events, deps.logger);
     else recordLater(deps.records, events);
-    const message = await status;
+    const message = (redraw && (await redraw)) ?? decision.message;
     if (!(await replaceMessage(io, surface, message))) await tellFailure(io, surface, value);
   } catch (error) {
     // The engine and renderers are pure and should not throw; if they do, the user still hears back.
     deps.logger.error("click failed", { ...io.context, error: describeError(error) });
     await tellFailure(io, surface, value);
   }
-}
-
-/**
- * A result redrawn (another language, back and forth) after it was sent to
- * staff: the button state does not carry that, the records do. Only results
- * that offer a handoff, with staff configured, cost the lookup.
- */
-async function withHandoffStatus(deps: Deps, decision: Extract<ClickDecision, { kind: "replace" }>) {
-  const step = decision.progressed?.step;
-  if (step?.kind !== "outcome" || deps.staff.channel === undefined || !offersHandoff(step))
-    return decision.message;
-  const handoff = await handoffStatusFor(deps, decision.state);
-  return handoff ? renderOutcome(step, decision.state, { staff: true, handoff }) : decision.message;
 }
 
 export async function tellFailure(io: SlackIO, surface: ClickSurface, value: string | undefined) {
