@@ -7,13 +7,14 @@ export function formatFee(
   fee: Fee,
   lang: Lang,
 ): { excludingTax: string; includingTax: string; line: string } {
-  const percent = Math.round(fee.taxRate * 100);
   let excludingTax: string;
   let includingTax: string;
   if (fee.excludingTax === null || fee.includingTax === null) {
-    // The flow sets no amount: the price list does, and tax is added to it.
-    excludingTax = lang === "ja" ? "料金表のとおり（税別）" : "per the price list (excl. tax)";
-    includingTax = lang === "ja" ? `税込は消費税${percent}%を加算` : `plus ${percent}% consumption tax`;
+    // The flow sets no amount: the price list does. The FAQ does not say
+    // whether that price includes tax, so neither do we.
+    excludingTax = lang === "ja" ? "料金表のとおり" : "per the price list";
+    includingTax =
+      lang === "ja" ? "税込の金額も料金表でご確認ください" : "see the price list for the amount incl. tax";
   } else if (lang === "ja") {
     excludingTax = `${yen.format(fee.excludingTax)}円（税別）`;
     includingTax = `${yen.format(fee.includingTax)}円（税込）`;

@@ -108,9 +108,15 @@ for (const lang of LANGS) {
         expect(machineLine(step)).toMatch(/^route: \w+ · installer: [\w-]+ · fee: \w+$/);
         expect(text).toContain(step.title);
         for (const c of step.conditions) for (const p of c.passages) expect(text).toContain(p.id);
-        if (step.fee.excludingTax === null)
+        if (step.fee.excludingTax === null) {
           expect(text).toContain(lang === "ja" ? "料金表のとおり" : "per the price list");
-        else expect(text).toContain(lang === "ja" ? "税込" : "incl. tax");
+          // The FAQ gives no tax basis for a price-list fee, so the card must not claim one.
+          expect(text).not.toMatch(
+            lang === "ja"
+              ? /料金表のとおり（税別）|消費税\d+%を加算/
+              : /price list \(excl\. tax\)|% consumption tax/,
+          );
+        } else expect(text).toContain(lang === "ja" ? "税込" : "incl. tax");
         const shared = renderOutcome(
           step,
           { consultation, owner: OWNER, id: "AbCdEf123456", seq: 3 },
