@@ -160,9 +160,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
   };
 }
 
-export function formatConfigProblems(problems: string[]): string {
+export function formatConfigProblems(problems: string[], what = "start"): string {
   return [
-    `ssl-move-bot cannot start: ${problems.length} configuration problem${problems.length === 1 ? "" : "s"}`,
+    `ssl-move-bot cannot ${what}: ${problems.length} configuration problem${problems.length === 1 ? "" : "s"}`,
     ...problems.map((p) => `  - ${p}`),
     "See .env.example for every variable and what it means.",
   ].join("\n");

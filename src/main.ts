@@ -10,6 +10,34 @@ function refuseToStart(lines: string[]): never {
   process.exit(1);
 }
 
+const USAGE = `usage: npm start [-- --help]
+
+Starts ssl-move-bot. It takes no arguments: everything is set by environment
+variables or a .env file in the working directory (real variables win).
+
+  no Slack credentials, NODE_ENV not production
+      the local sandbox: the real app against a fake Slack, page at
+      http://localhost:3000 (SANDBOX_PORT; SANDBOX_HOST, default 127.0.0.1)
+  SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET
+      HTTP mode: Slack posts to /slack/events on PORT (default 3000)
+  SOCKET_MODE=true + SLACK_BOT_TOKEN + SLACK_APP_TOKEN
+      Socket Mode: no public URL needed
+
+Records: SQLite at SQLITE_PATH (default ./data/consultations.db; the sandbox's
+own ./data/sandbox.db), or PostgreSQL at DATABASE_URL.
+Every variable is described in .env.example and in README.md, "Configuration".`;
+
+// Arguments are checked before anything is read, so --help never connects anywhere.
+const args = process.argv.slice(2);
+if (args.some((a) => a === "--help" || a === "-h")) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (args.length > 0) {
+  process.stderr.write(`ssl-move-bot: unexpected argument "${args[0]}"; it takes none\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
 // A .env file in the working directory is a convenience; real variables win over it.
 const unreadableEnv = loadDotEnv();
 if (unreadableEnv) refuseToStart([`ssl-move-bot cannot start: .env cannot be read: ${unreadableEnv}`]);

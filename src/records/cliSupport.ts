@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { loadDotEnv } from "../dotEnv.ts";
 import { openStore, redactUrl, storeLocation } from "./openStore.ts";
+import { DEFAULT_SQLITE_PATH, SANDBOX_SQLITE_PATH } from "./sqliteStore.ts";
 import type { RecordStore } from "./types.ts";
 
 /** Bad arguments: the CLI prints the message and its usage, and exits 2. */
@@ -49,7 +50,12 @@ export async function runStoreCli(
   const open = async () => {
     // A missing file is a wrong path, not an empty database: opening would create it and report nothing.
     if (where.kind === "sqlite" && !existsSync(where.path))
-      throw new OpenError("no such file; set SQLITE_PATH (or DATABASE_URL) as the bot has it");
+      throw new OpenError(
+        // The sandbox keeps its records apart; someone who only tried the sandbox looks for them.
+        where.path === DEFAULT_SQLITE_PATH && existsSync(SANDBOX_SQLITE_PATH)
+          ? `no such file; set SQLITE_PATH (or DATABASE_URL) as the bot has it (the sandbox's records: SQLITE_PATH=${SANDBOX_SQLITE_PATH})`
+          : "no such file; set SQLITE_PATH (or DATABASE_URL) as the bot has it",
+      );
     try {
       store = (await openStore()).store;
       return store;

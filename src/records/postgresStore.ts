@@ -83,6 +83,15 @@ export class PostgresStore extends SqlQueries implements RecordStore {
       try {
         // Inside the lock: concurrent CREATE SCHEMA IF NOT EXISTS can still collide.
         if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+        // A search_path naming no existing schema leaves nowhere to create tables, and
+        // PostgreSQL's own message for that ("no schema has been selected") names no schema.
+        const { rows: where } = await client.query<{ schema: string | null; path: string }>(
+          "SELECT current_schema() AS schema, current_setting('search_path') AS path",
+        );
+        if (where[0]?.schema == null)
+          throw new Error(
+            `the search_path (${where[0]?.path ?? "?"}) names no existing schema: create it (CREATE SCHEMA …) or fix the search_path in DATABASE_URL`,
+          );
         await client.query(SCHEMA_MIGRATIONS_TABLE);
         const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
         const done = new Set(rows.map((r) => r.version));

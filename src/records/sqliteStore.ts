@@ -8,6 +8,8 @@ import type { SqlRunner, Statement } from "./sqlRunner.ts";
 import type { ConsultationEvent, RecordStore } from "./types.ts";
 
 export const DEFAULT_SQLITE_PATH = "./data/consultations.db";
+/** The sandbox (`npm start` without credentials) keeps its records apart from the bot's. */
+export const SANDBOX_SQLITE_PATH = "./data/sandbox.db";
 
 export type SqliteStoreOptions = {
   path?: string;

@@ -1,4 +1,4 @@
-import { startSandbox } from "./runSandbox.ts";
+import { SandboxConfigError, startSandbox } from "./runSandbox.ts";
 
 /** `npm start` without Slack credentials: the sandbox, with one clear banner. */
 export async function runSandboxFromMain(refuseToStart: (lines: string[]) => never): Promise<void> {
@@ -11,6 +11,7 @@ export async function runSandboxFromMain(refuseToStart: (lines: string[]) => nev
   try {
     sandbox = await startSandbox({ ...process.env, SANDBOX_PORT: port });
   } catch (error) {
+    if (error instanceof SandboxConfigError) refuseToStart([error.message]);
     const message =
       (error as NodeJS.ErrnoException).code === "EADDRINUSE"
         ? `port ${port} is in use; set SANDBOX_PORT to another port`
@@ -26,6 +27,7 @@ export async function runSandboxFromMain(refuseToStart: (lines: string[]) => nev
       `  Open ${sandbox.url} in your browser.`,
       `  The real Bolt app runs in HTTP mode on port ${sandbox.appPort}, with a local fake of`,
       "  Slack's Web API; nothing leaves this machine.",
+      `  Records: ${sandbox.records}.`,
       "",
       "  To connect to a real workspace, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET",
       '  (or SOCKET_MODE=true and SLACK_APP_TOKEN): see README, "Install in a workspace".',

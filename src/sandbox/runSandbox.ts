@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type Config, formatConfigProblems, loadConfig } from "../config.ts";
 import { loadFlowFile } from "../flow/loadFlow.ts";
+import { SANDBOX_SQLITE_PATH } from "../records/sqliteStore.ts";
 import { createSlackApp, type SlackApp } from "../slack/app.ts";
 import { startFakeSlack } from "../slack/fakeSlack/index.ts";
 import { SignedClient } from "../slack/fakeSlack/signedClient.ts";
@@ -19,6 +20,8 @@ export interface Sandbox {
   /** The address the page listens on (127.0.0.1 unless SANDBOX_HOST says otherwise). */
   address: string;
   appPort: number;
+  /** Where the records go, and how `npm run report` reads them. */
+  records: string;
   slack: SlackApp;
   stop(): Promise<void>;
 }
@@ -28,6 +31,9 @@ export interface Sandbox {
  * sandbox page in front: the whole product on one machine, no workspace.
  * Secrets are made up per run; nothing leaves localhost.
  */
+/** A configuration problem, already worded in full for the person starting the sandbox. */
+export class SandboxConfigError extends Error {}
+
 export async function startSandbox(env: Record<string, string | undefined>): Promise<Sandbox> {
   const botToken = `xoxb-sandbox-${randomBytes(8).toString("hex")}`;
   const signingSecret = randomBytes(16).toString("hex");
@@ -46,11 +52,11 @@ export async function startSandbox(env: Record<string, string | undefined>): Pro
     // and records go to their own SQLite file unless DATABASE_URL/SQLITE_PATH say otherwise.
     STAFF_CHANNEL_ID: env.STAFF_CHANNEL_ID || SANDBOX_STAFF_CHANNEL.id,
     STAFF_USER_IDS: env.STAFF_USER_IDS || SANDBOX_STAFF_USERS.join(","),
-    SQLITE_PATH: env.SQLITE_PATH || "./data/sandbox.db",
+    SQLITE_PATH: env.SQLITE_PATH || SANDBOX_SQLITE_PATH,
   });
   if (!configured.ok) {
     await fake.close();
-    throw new Error(formatConfigProblems(configured.problems));
+    throw new SandboxConfigError(formatConfigProblems(configured.problems, "start the sandbox"));
   }
   const config: Config = configured.config;
   const loaded = loadFlowFile(config.flowFile);
@@ -92,6 +98,11 @@ export async function startSandbox(env: Record<string, string | undefined>): Pro
     url,
     address: typeof bound === "object" && bound !== null ? bound.address : "",
     appPort,
+    // The sandbox's own SQLite file is not the one report/erase read by default.
+    records:
+      env.SQLITE_PATH || config.records.databaseUrl
+        ? `${records.description} (npm run report reads it with the same setting)`
+        : `${records.description} (to read them: SQLITE_PATH=${config.records.sqlitePath} npm run report)`,
     slack,
     async stop() {
       server.closeAllConnections();

@@ -78,6 +78,8 @@ export async function startSandboxServer(options: SandboxOptions): Promise<{ ser
     ...dms,
   ];
   const userMessages: UserMessage[] = [];
+  /** The sandbox's own notices (e.g. an unknown slash command), as Slack itself would show them. */
+  const notices: { id: string; seq: number; channel: string; text: string; at: number }[] = [];
   const streams = new Set<ServerResponse>();
   const order = new Map<string, number>();
   let seq = 0;
@@ -158,6 +160,7 @@ export async function startSandboxServer(options: SandboxOptions): Promise<{ ser
 
   function localNotice(channel: string, user: string, text: string) {
     const message = { id: `n${++seq}`, seq, channel, text, at: Date.now(), bot: true, ephemeralFor: user };
+    notices.push(message);
     broadcast({ type: "message", message });
     return undefined;
   }
@@ -197,9 +200,11 @@ export async function startSandboxServer(options: SandboxOptions): Promise<{ ser
       return;
     }
     if (req.method === "GET" && url.pathname === "/sandbox/state") {
-      const messages = [...userMessages, ...fake.messages.filter((m) => !m.deleted).map(view)].sort(
-        (a, b) => (a.seq ?? 0) - (b.seq ?? 0),
-      );
+      const messages = [
+        ...userMessages,
+        ...notices,
+        ...fake.messages.filter((m) => !m.deleted).map(view),
+      ].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
       return json(res, 200, {
         users: SANDBOX_USERS,
         channels: channels.map((c) => ({ ...c, label: label(c) })),
@@ -226,9 +231,11 @@ export async function startSandboxServer(options: SandboxOptions): Promise<{ ser
         url.pathname === "/sandbox/send" &&
         typeof body.text === "string" &&
         typeof body.channel === "string"
-      )
+      ) {
+        // A message to a channel no view shows would vanish without a word.
+        if (!channels.some((c) => c.id === body.channel)) return json(res, 400, { error: "unknown channel" });
         answer = await send({ user, channel: body.channel, text: body.text });
-      else if (url.pathname === "/sandbox/click" && typeof body.actionId === "string")
+      } else if (url.pathname === "/sandbox/click" && typeof body.actionId === "string")
         answer = await click({
           user,
           actionId: body.actionId,

@@ -94,6 +94,20 @@ describe("report and erase CLIs (SQLite)", () => {
     expect(shell.stderr).toContain(elsewhere);
   });
 
+  it("points at the sandbox's records when only they exist (the default file is missing)", () => {
+    const work = join(tmp.dir, "sandbox-only");
+    mkdirSync(join(work, "data"), { recursive: true });
+    writeFileSync(join(work, "data", "sandbox.db"), "");
+    const r = runCli(REPORT, ["--since", "2025-03-03"], "", {
+      cwd: work,
+      env: { SQLITE_PATH: undefined, DATABASE_URL: undefined },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "report: cannot open the records database (SQLite ./data/consultations.db): no such file; set SQLITE_PATH (or DATABASE_URL) as the bot has it (the sandbox's records: SQLITE_PATH=./data/sandbox.db)\n",
+    );
+  });
+
   it("refuses a SQLite file that is not there instead of creating an empty one (a wrong path would erase nothing and say so)", () => {
     const missing = join(tmp.dir, "no-such.db");
     for (const [script, args] of [

@@ -4,7 +4,7 @@ import { openStore, redactUrl, StoreConfigError } from "../../src/records/openSt
 import { applyRetention, retentionDaysFromEnv, scheduleRetention } from "../../src/records/retention.ts";
 import { SqliteStore } from "../../src/records/sqliteStore.ts";
 import { EVENTS } from "./fixture.ts";
-import { tempDir } from "./harnesses.ts";
+import { TEST_DATABASE_URL, tempDir } from "./harnesses.ts";
 import { memoryLogger, waitFor } from "./waitFor.ts";
 
 describe("openStore", () => {
@@ -35,6 +35,18 @@ describe("openStore", () => {
     expect((err as Error).message).toMatch(/ECONNREFUSED/);
     expect((err as Error).message).not.toContain("s3cret");
   });
+
+  it.skipIf(TEST_DATABASE_URL === undefined)(
+    "names the search_path when no schema on it exists (PostgreSQL's own message names none)",
+    async () => {
+      const url = new URL(TEST_DATABASE_URL ?? "");
+      url.searchParams.set("options", "-c search_path=no_such_schema_here");
+      const err = await openStore({ DATABASE_URL: url.toString() }).catch((e: Error) => e);
+      expect((err as Error).message).toMatch(
+        /the search_path \(no_such_schema_here\) names no existing schema: create it \(CREATE SCHEMA/,
+      );
+    },
+  );
 
   it("redacts passwords from URLs", () => {
     expect(redactUrl("postgres://u:p%40ss@h:5432/db")).toBe("postgres://u:***@h:5432/db");

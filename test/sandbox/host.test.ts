@@ -25,3 +25,43 @@ describe("sandbox address", () => {
     }
   });
 });
+
+describe("sandbox page server", () => {
+  it("refuses a message to a channel no view shows, and keeps its own notices across a reload", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "sandbox-send-"));
+    const sandbox = await startSandbox({
+      SANDBOX_PORT: "0",
+      LOG_LEVEL: "warn",
+      SQLITE_PATH: join(dataDir, "sandbox.db"),
+    });
+    const send = (channel: string, text: string) =>
+      fetch(`${sandbox.url}/sandbox/send`, {
+        method: "POST",
+        body: JSON.stringify({ user: "U0SATO", channel, text }),
+      });
+    try {
+      // App Home has no composer; a send there used to vanish into a channel named "home".
+      const lost = await send("home", "/ssl-move");
+      expect(lost.status).toBe(400);
+      expect(await lost.json()).toEqual({ error: "unknown channel" });
+
+      expect((await send("C0SUPPORT", "/ssl")).status).toBe(200);
+      const state = (await (await fetch(`${sandbox.url}/sandbox/state`)).json()) as {
+        messages: { channel: string; text: string; ephemeralFor?: string }[];
+      };
+      expect(state.messages).toEqual([
+        expect.objectContaining({
+          channel: "C0SUPPORT",
+          ephemeralFor: "U0SATO",
+          text: expect.stringMatching(/^`\/ssl` は使えません。.* · Unknown command: try `\/ssl-move`\.$/),
+        }),
+      ]);
+      expect(sandbox.records).toMatch(
+        /^SQLite .*sandbox\.db \(npm run report reads it with the same setting\)$/,
+      );
+    } finally {
+      await sandbox.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

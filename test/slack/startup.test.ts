@@ -18,8 +18,9 @@ const cwd = mkdtempSync(join(tmpdir(), "ssl-move-start-"));
 function run(
   env: Record<string, string>,
   workDir = cwd,
+  args: string[] = [],
 ): ChildProcess & { output: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, ["--import", tsxLoader, main], {
+  const child = spawn(process.execPath, ["--import", tsxLoader, main, ...args], {
     cwd: workDir,
     env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env },
   });
@@ -165,6 +166,38 @@ describe("npm start (src/main.ts as a process)", () => {
     const { code, stdout } = await child.output;
     expect(stdout).toContain("local sandbox (no Slack credentials found)");
     expect(code).toBe(0);
+  });
+
+  it.concurrent("--help prints the usage and exits 0 without starting anything, even with credentials set", async () => {
+    const { code, stdout, stderr } = await run(
+      {
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: "http://127.0.0.1:1/api/",
+      },
+      cwd,
+      ["--help"],
+    ).output;
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^usage: npm start/);
+    expect(stdout).toContain("SANDBOX_PORT");
+    expect(stderr).toBe("");
+  });
+
+  it.concurrent("an argument it does not take is refused with exit code 2 and the usage", async () => {
+    const { code, stdout, stderr } = await run({}, cwd, ["--port", "4000"]).output;
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^ssl-move-bot: unexpected argument "--port"; it takes none\n\nusage: npm start/);
+  });
+
+  it.concurrent("a configuration problem in the sandbox is said once, without a doubled prefix", async () => {
+    const { code, stderr } = await run({ SANDBOX_PORT: "0", LOG_LEVEL: "loud" }).output;
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^ssl-move-bot cannot start the sandbox: 1 configuration problem/);
+    expect(stderr).not.toMatch(/cannot start.*cannot start/);
+    expect(stderr).toContain("LOG_LEVEL");
+    noStackTrace(stderr);
   });
 
   it.concurrent("in production, no credentials at all is refused with what is missing", async () => {
