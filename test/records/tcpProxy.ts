@@ -5,7 +5,8 @@ import { createConnection, createServer, type Server, type Socket } from "node:n
  * store sees real refused connections and dropped sessions, without stopping
  * the server other tests use.
  */
-export async function startProxy(target: { host: string; port: number }) {
+export async function startProxy(target: { host: string; port: number }, options: { delayMs?: number } = {}) {
+  const delayMs = options.delayMs ?? 0;
   const sockets = new Set<Socket>();
   let server: Server | null = null;
   let port = 0;
@@ -22,7 +23,19 @@ export async function startProxy(target: { host: string; port: number }) {
             upstream.destroy();
           });
         }
-        client.pipe(upstream).pipe(client);
+        upstream.pipe(client);
+        if (delayMs === 0) client.pipe(upstream);
+        else {
+          // What the client sends reaches the server delayMs later, in order (equal
+          // timeouts fire in order); if the client dies first, it never arrives,
+          // as when a process is killed before its bytes leave the machine.
+          client.on("data", (chunk: Buffer) => {
+            setTimeout(() => {
+              if (!client.destroyed && !upstream.destroyed) upstream.write(chunk);
+            }, delayMs);
+          });
+          client.on("close", () => upstream.destroy());
+        }
       });
       s.once("error", reject);
       s.listen(port, "127.0.0.1", () => {
