@@ -12,6 +12,7 @@ import { describeError } from "./log.ts";
 import { createReceiver } from "./receiver.ts";
 import { RecentKeys } from "./recent.ts";
 import type { AppRecords } from "./records.ts";
+import { setButtonKey } from "./state/codec.ts";
 
 export interface SlackAppOptions {
   config: Config;
@@ -53,6 +54,8 @@ export function createSlackApp({
   retries = 2,
   records,
 }: SlackAppOptions): SlackApp {
+  // Button values are signed with a key every instance derives alike (see setButtonKey).
+  setButtonKey(config.signingSecret || config.appToken || config.botToken);
   const app = new App({
     token: config.botToken,
     ...(config.socketMode

@@ -100,8 +100,8 @@ describe("tampered button state", () => {
         async (actionId, edits) => {
           const original = findButton(screen.blocks, actionId)?.button.value as string;
           const value = edits.reduce(apply, original);
-          // Edits that still decode are a well-formed state: the next property covers those.
-          fc.pre(value !== original && decodeState(value) === null);
+          // Every edit counts: the value is signed, so an edit that still parses is refused too.
+          fc.pre(value !== original);
           tried++;
           const before = (await eventsOf(hostile, id)).length;
           const { res, after, posts } = await clickWith(hostile, screen, actionId, value);
@@ -115,7 +115,50 @@ describe("tampered button state", () => {
       ),
       { numRuns: 60 },
     );
-    expect(tried).toBeGreaterThan(30);
+    expect(tried).toBeGreaterThan(50);
+    expectRecordsFlowing(hostile);
+    await expectHealthy(hostile);
+  });
+
+  it("a value edited so that it still parses (owner made the clicker, another answer, another id or screen) is refused: the 'cannot read' notice, nothing changes or is recorded", async () => {
+    const edit = fc.oneof(
+      fc.record({ kind: fc.constant("owner is the clicker" as const) }),
+      fc.record({ kind: fc.constant("answer" as const), option: fc.constantFrom("expired", "valid") }),
+      fc.record({ kind: fc.constant("id" as const), id: fc.stringMatching(/^[A-Za-z0-9_-]{12}$/) }),
+      fc.record({ kind: fc.constant("seq" as const), seq: fc.integer({ min: 0, max: 99 }) }),
+      fc.record({ kind: fc.constant("language" as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(edit, async (e) => {
+        const screen = await secondScreen(hostile);
+        const actionId = "answer:current_server:our_shared";
+        const original = findButton(screen.blocks, actionId)?.button.value as string;
+        const real = decodeState(original);
+        if (!real) throw new Error("the real button does not decode");
+        // The fields are edited in the text itself, keeping the signature as it was.
+        const fields = original.split("|");
+        let clicker = OWNER;
+        if (e.kind === "owner is the clicker") {
+          fields[5] = OTHER;
+          clicker = OTHER;
+        }
+        if (e.kind === "answer") fields[7] = `validity=${e.option === "valid" ? "expired" : "valid"}`;
+        if (e.kind === "id") fields[1] = e.id;
+        if (e.kind === "seq") fields[2] = String(e.seq);
+        if (e.kind === "language") fields[6] = fields[6] === "ja" ? "en" : "ja";
+        const value = fields.join("|");
+        fc.pre(value !== original);
+        const { res, after, posts } = await clickWith(hostile, screen, actionId, value, clicker);
+        expect(res.status).toBe(200);
+        expect(after.updates).toBe(1);
+        expect(posts).toHaveLength(1);
+        expectFriendlyNotice(posts[0]?.args);
+        expect(String(posts[0]?.args.text)).toBe(UI.ja.unreadable("/ssl-move"));
+        expect((await eventsOf(hostile, real.id)).map((ev) => ev.kind)).toEqual(["started", "answered"]);
+        if (e.kind === "id") expect(await eventsOf(hostile, e.id)).toEqual([]);
+      }),
+      { numRuns: 30 },
+    );
     expectRecordsFlowing(hostile);
     await expectHealthy(hostile);
   });

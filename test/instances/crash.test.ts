@@ -7,12 +7,15 @@ import { PostgresStore } from "../../src/records/postgresStore.ts";
 import { SqliteStore } from "../../src/records/sqliteStore.ts";
 import type { RecordStore } from "../../src/records/types.ts";
 import { type FakeMessage, type FakeSlack, startFakeSlack } from "../../src/slack/fakeSlack/index.ts";
-import { decodeState } from "../../src/slack/state/codec.ts";
+import { decodeState, setButtonKey } from "../../src/slack/state/codec.ts";
 import { dropSchemas, TEST_DATABASE_URL, uniqueSchema } from "../records/harnesses.ts";
 import { startProxy, viaProxy } from "../records/tcpProxy.ts";
-import { BOT_TOKEN, readResult } from "../support/harness.ts";
+import { BOT_TOKEN, readResult, SIGNING_SECRET } from "../support/harness.ts";
 import { blockActions, findButton } from "../support/payloads.ts";
 import { type AppProcess, click, command, questionOf, snapshot, startApp, waitFor } from "./appProcess.ts";
+
+// The apps run as processes with SIGNING_SECRET; this reads the values they signed.
+setButtonKey(SIGNING_SECRET);
 
 const consultationIdOf = (m: { blocks: unknown[] }) =>
   decodeState(

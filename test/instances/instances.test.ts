@@ -1,10 +1,10 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeSlack, startFakeSlack } from "../../src/slack/fakeSlack/index.ts";
-import { decodeState } from "../../src/slack/state/codec.ts";
+import { decodeState, setButtonKey } from "../../src/slack/state/codec.ts";
 import { dropSchemas, TEST_DATABASE_URL, uniqueSchema } from "../records/harnesses.ts";
 import { startProxy, viaProxy } from "../records/tcpProxy.ts";
-import { BOT_TOKEN, readResult } from "../support/harness.ts";
+import { BOT_TOKEN, readResult, SIGNING_SECRET } from "../support/harness.ts";
 import { findButton } from "../support/payloads.ts";
 import {
   type AppProcess,
@@ -17,6 +17,9 @@ import {
   startApp,
   waitFor,
 } from "./appProcess.ts";
+
+// The apps run as processes with SIGNING_SECRET; this reads the values they signed.
+setButtonKey(SIGNING_SECRET);
 
 if (!TEST_DATABASE_URL)
   console.warn(

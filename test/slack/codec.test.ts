@@ -1,10 +1,21 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCommandText } from "../../src/slack/consult/command.ts";
 import { checkBlocks } from "../../src/slack/fakeSlack/blockKitLimits.ts";
 import { RecentKeys } from "../../src/slack/recent.ts";
 import { clip, listSections } from "../../src/slack/render/blocks.ts";
 import { ACTION_PATTERN, parseActionId } from "../../src/slack/state/actionIds.ts";
-import { type ButtonState, decodeState, encodeState, MAX_VALUE_LENGTH } from "../../src/slack/state/codec.ts";
+import {
+  type ButtonState,
+  decodeState,
+  encodeState,
+  MAX_VALUE_LENGTH,
+  setButtonKey,
+} from "../../src/slack/state/codec.ts";
+
+// Values below are signed with this key (the same for every test in this file).
+const DEFAULT_KEY_SECRET = "codec test key";
+setButtonKey(DEFAULT_KEY_SECRET);
 
 const state: ButtonState = {
   owner: "U012AB3CD",
@@ -23,10 +34,10 @@ const state: ButtonState = {
 };
 
 describe("button state codec", () => {
-  it("round-trips a consultation and its owner, compactly", () => {
+  it("round-trips a consultation and its owner, compactly, signed", () => {
     const value = encodeState(state);
-    expect(value).toBe(
-      "c2|Xy_9-abcdEFG|7|ssl-migration|3|U012AB3CD|en|validity=valid,current_server=other_shared|issuer=us,installer=self",
+    expect(value).toMatch(
+      /^c3\|Xy_9-abcdEFG\|7\|ssl-migration\|3\|U012AB3CD\|en\|validity=valid,current_server=other_shared\|issuer=us,installer=self\|[A-Za-z0-9_-]{16}$/,
     );
     expect(decodeState(value)).toEqual(state);
     const { kept: _, ...withoutKept } = state.consultation;
@@ -45,15 +56,58 @@ describe("button state codec", () => {
     expect(value.length).toBeLessThan(MAX_VALUE_LENGTH);
   });
 
-  it("still reads c1 buttons (before consultation ids), giving them an id derived from the value", () => {
-    const old =
-      "c1|ssl-migration|3|U012AB3CD|en|validity=valid,current_server=other_shared|issuer=us,installer=self";
-    const decoded = decodeState(old);
-    expect(decoded).toMatchObject({ owner: state.owner, consultation: state.consultation, seq: 0 });
-    expect(decoded?.id).toMatch(/^[A-Za-z0-9_-]{12}$/);
-    // A double click on the same old button names the same consultation.
-    expect(decodeState(old)?.id).toBe(decoded?.id);
-    expect(decodeState("c1|ssl-migration|3|U012AB3CD|en|validity=valid")?.id).not.toBe(decoded?.id);
+  it("refuses the unsigned values of earlier versions (c1, c2): anyone could have written them", () => {
+    for (const old of [
+      "c1|ssl-migration|3|U012AB3CD|en|validity=valid,current_server=other_shared|issuer=us,installer=self",
+      "c2|Xy_9-abcdEFG|7|ssl-migration|3|U012AB3CD|en|validity=valid,current_server=other_shared|issuer=us,installer=self",
+    ])
+      expect(decodeState(old)).toBeNull();
+  });
+
+  it("refuses any edit of a value it wrote, even one that still parses (owner, answers, id, screen counter)", () => {
+    const value = encodeState(state);
+    const body = value.slice(0, value.lastIndexOf("|"));
+    const mac = value.slice(value.lastIndexOf("|") + 1);
+    for (const [from, to] of [
+      ["U012AB3CD", "U0OTHER99"],
+      ["validity=valid", "validity=expired"],
+      ["Xy_9-abcdEFG", "Xy_9-abcdEFH"],
+      ["|7|", "|8|"],
+      ["|en|", "|ja|"],
+      ["|3|U0", "|4|U0"],
+    ] as const) {
+      const edited = body.replace(from, to);
+      expect(edited).not.toBe(body);
+      expect(decodeState(`${edited}|${mac}`), `${from} → ${to}`).toBeNull();
+    }
+    // Truncated anywhere, or signed with another key: refused.
+    for (let n = 0; n < value.length; n++) expect(decodeState(value.slice(0, n))).toBeNull();
+    setButtonKey("another secret");
+    try {
+      expect(decodeState(value)).toBeNull();
+    } finally {
+      setButtonKey(DEFAULT_KEY_SECRET);
+    }
+  });
+
+  it("accepts only the canonical form: whatever it accepts, it would have written exactly so", () => {
+    const real = encodeState(state);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "binary", maxLength: 300 }),
+          // A real value with a piece cut out, doubled, or replaced.
+          fc
+            .tuple(fc.nat(real.length), fc.nat(real.length), fc.string({ maxLength: 20 }))
+            .map(([a, b, text]) => real.slice(0, Math.min(a, b)) + text + real.slice(Math.max(a, b))),
+        ),
+        (value) => {
+          const decoded = decodeState(value);
+          if (decoded !== null) expect(encodeState(decoded)).toBe(value);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it("rejects anything it did not write", () => {

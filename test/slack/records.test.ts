@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
+import { UI } from "../../src/slack/i18n.ts";
 import { decodeState } from "../../src/slack/state/codec.ts";
 import { loadRealFlow } from "../support/flow.ts";
 import { Harness, readResult } from "../support/harness.ts";
@@ -179,15 +180,21 @@ describe("consultation records from Slack clicks", () => {
     expect(held).toEqual(["started", "answered", "answered", "answered"]);
   });
 
-  it("old c1 buttons still work and get a consultation id", async () => {
+  it("an unsigned button of an earlier version (c1, c2) gets the start-over notice and records nothing", async () => {
     const { h, records } = await start(false);
     const first = await h.command({ user: OWNER, channel: CHANNEL });
-    const c1 = `c1|ssl-migration|${h.compiled.flow.version}|${OWNER}|ja|`;
-    const next = (await h.click(first, "answer:validity:valid", { value: c1 })).message;
-    expect(questionOf(next)).toBe("current_server");
-    expect(idOf(next)).toMatch(/^[A-Za-z0-9_-]{12}$/);
     await records.settle();
-    expect(records.events().filter((e) => e.kind === "answered")).toHaveLength(1);
+    const before = records.events().length;
+    for (const old of [
+      `c1|ssl-migration|${h.compiled.flow.version}|${OWNER}|ja|`,
+      `c2|Xy_9-abcdEFG|1|ssl-migration|${h.compiled.flow.version}|${OWNER}|ja|`,
+    ]) {
+      const { message, calls } = await h.click(first, "answer:validity:valid", { value: old });
+      expect(message.updates).toBe(first.updates);
+      expect(calls.map((c) => String(c.args.text))).toContain(UI.ja.unreadable("/ssl-move"));
+    }
+    await records.settle();
+    expect(records.events()).toHaveLength(before);
   });
 });
 

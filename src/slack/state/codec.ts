@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Consultation, Lang } from "../../engine/index.ts";
 
 /**
@@ -23,13 +23,34 @@ export interface ButtonState {
 /** Slack's limit for a button value. */
 export const MAX_VALUE_LENGTH = 2000;
 
-// Format: c2|<id>|<seq>|<flowId>|<version>|<owner>|<lang>|<q=o,…>|<q=o,…>
+// Format: c3|<id>|<seq>|<flowId>|<version>|<owner>|<lang>|<q=o,…>[|<q=o,…>]|<mac>
 // Question and option ids are lower_snake_case (flow schema), flow ids are
 // slugs and consultation ids base64url, so "|", "," and "=" never occur
 // inside them; decode still checks every field and rejects anything else.
-// c1 (before consultation ids) is still read: see decodeState.
-const PREFIX = "c2";
-const LEGACY_PREFIX = "c1";
+// <mac> is 16 base64url characters (96 bits) of an HMAC-SHA256 over the rest,
+// so a value that still parses but was edited (another owner, answers, id or
+// screen counter) is refused like a garbled one. Unsigned values of earlier
+// versions (c1, c2) are refused too: anyone could have written them.
+const PREFIX = "c3";
+const MAC_LENGTH = 16;
+
+/** Until the app sets one (tests of pure code, the terminal), a fixed key. */
+let buttonKey = createHash("sha256").update("ssl-move-bot: no button key set").digest();
+
+/**
+ * Sets the key every button value is signed with, derived from a secret all
+ * instances share (the signing secret; in Socket Mode the app-level token),
+ * so any instance can verify any button and a restart keeps them valid.
+ * Changing the secret makes open consultations' buttons answer with the
+ * start-over notice.
+ */
+export function setButtonKey(secret: string): void {
+  buttonKey = createHmac("sha256", "ssl-move-bot button state v3").update(secret).digest();
+}
+
+function macOf(body: string): string {
+  return createHmac("sha256", buttonKey).update(body).digest("base64url").slice(0, MAC_LENGTH);
+}
 const ID = /^[a-z][a-z0-9_]*$/;
 const FLOW_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const USER = /^[A-Z0-9]{1,40}$/;
@@ -56,23 +77,23 @@ export function encodeState({ consultation: c, owner, id, seq }: ButtonState): s
     throw new Error("cannot encode consultation id or sequence");
   const fields = [PREFIX, id, String(seq), c.flowId, String(c.version), owner, c.lang, pairs(c.answers)];
   if (c.kept !== undefined) fields.push(pairs(Object.entries(c.kept)));
-  return fields.join("|");
+  const body = fields.join("|");
+  return `${body}|${macOf(body)}`;
 }
 
 /**
- * Returns null for anything that is not a value this app wrote (edited,
- * truncated, unknown format). A c1 value (older buttons, before consultation
- * ids) is understood: its consultation gets an id derived from the value, so
- * a double click on it still agrees, and later screens carry that id.
+ * Returns null for anything that is not a value this app wrote with its key
+ * (edited, truncated, signed with another key, unknown or unsigned format).
  */
 export function decodeState(value: string | undefined): ButtonState | null {
   // typeof: the value comes from a request body, which may carry any JSON type.
   if (typeof value !== "string" || value.length > MAX_VALUE_LENGTH) return null;
-  const fields = value.split("|");
-  if (fields[0] === LEGACY_PREFIX) {
-    const rest = decodeFields(fields.slice(1));
-    return rest && { ...rest, id: derivedConsultationId("c1", value), seq: 0 };
-  }
+  const cut = value.lastIndexOf("|");
+  const body = value.slice(0, cut);
+  const mac = Buffer.from(value.slice(cut + 1));
+  const expected = Buffer.from(macOf(body));
+  if (cut < 0 || mac.length !== expected.length || !timingSafeEqual(mac, expected)) return null;
+  const fields = body.split("|");
   if (fields[0] !== PREFIX) return null;
   const [, id = "", seq = ""] = fields;
   if (!CONSULTATION_ID.test(id) || !/^\d{1,9}$/.test(seq)) return null;
