@@ -9,9 +9,14 @@ const COUNTED: Array<[script: string, option: string]> = [
   ["bench/clicks.bench.ts", "--clicks"],
   ["bench/versus-bolt.bench.ts", "--rounds"],
   ["bench/memory.bench.ts", "--consultations"],
+  ["bench/memory.bench.ts", "--sample-every"],
   ["bench/idle.bench.ts", "--clicks"],
 ];
-const BENCHES = [...COUNTED.map(([script]) => script), "bench/records.bench.ts", "bench/pg-restart.check.ts"];
+const BENCHES = [
+  ...new Set(COUNTED.map(([script]) => script)),
+  "bench/records.bench.ts",
+  "bench/pg-restart.check.ts",
+];
 
 describe.each(BENCHES)("%s", (script) => {
   it("--help prints the usage and exits 0", () => {
