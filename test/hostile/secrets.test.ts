@@ -1,10 +1,15 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatConfigProblems, loadConfig } from "../../src/config.ts";
+import { startFakeSlack } from "../../src/slack/fakeSlack/index.ts";
 import { createLogger } from "../../src/slack/log.ts";
 import { BOT_TOKEN, SIGNING_SECRET } from "../support/harness.ts";
 import { eventEnvelope, slashCommand } from "../support/payloads.ts";
-import { sign } from "../support/signedClient.ts";
+import { SignedClient, sign } from "../support/signedClient.ts";
 import {
   CHANNEL,
   expectHealthy,
@@ -15,7 +20,7 @@ import {
   type Hostile,
   JSON_TYPE,
   OWNER,
-  sendRaw,
+  sendRaw as sendRawTo,
   startHostile,
 } from "./support.ts";
 
@@ -58,8 +63,14 @@ describe("no secrets in logs", () => {
     await hostile.close();
   });
 
-  it("hostile input carrying the token or the signing secret (whole, halves, wrapped) never puts either in a debug log line", async () => {
+  it("hostile input carrying the token or the signing secret (whole, halves, wrapped) never puts either in a debug log line, a call to Slack or a response", async () => {
     const { h } = hostile;
+    const bodies: string[] = [];
+    const sendRaw: typeof sendRawTo = async (...args) => {
+      const res = await sendRawTo(...args);
+      bodies.push(res.body);
+      return res;
+    };
     await fc.assert(
       fc.asyncProperty(where, secretish, async (place, secret) => {
         const logged = h.logs.length;
@@ -132,6 +143,15 @@ describe("no secrets in logs", () => {
     );
     expectNoSecrets(h.logs, SECRETS);
     await expectHealthy(hostile);
+    // Nor did any of it reach Slack (Web API arguments, response_url posts) or a response body.
+    expect(h.fake.calls.length).toBeGreaterThan(80);
+    expect(bodies.length).toBeGreaterThan(80);
+    // The token goes to Slack as the credential of each call (args.token); nowhere else.
+    expectNoSecrets(
+      h.fake.calls.map((c) => JSON.stringify({ ...c, args: { ...c.args, token: undefined } })),
+      SECRETS,
+    );
+    expectNoSecrets(bodies, SECRETS);
   });
 });
 
@@ -220,5 +240,126 @@ describe("the logger's redaction", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("the logger's redaction of repeated secrets", () => {
+  it("a secret 1–4 times in one message, in an error's message and data, and nested in objects: every occurrence redacted", () => {
+    const secret = fc
+      .string({ minLength: 6, maxLength: 30, unit: "binary" })
+      .filter((s) => s.trim().length >= 6);
+    const filler = fc.string({ maxLength: 8, unit: "binary" });
+    fc.assert(
+      fc.property(
+        secret,
+        fc.array(filler, { minLength: 2, maxLength: 5 }),
+        fc.constantFrom("debug", "info", "warn", "error") as fc.Arbitrary<"debug">,
+        (s, gaps, level) => {
+          // gaps.length - 1 occurrences (1 to 4), with text (or nothing) between them.
+          const repeated = gaps.join(s);
+          const error = Object.assign(new Error(repeated), {
+            code: `${s}${s}`,
+            data: { error: repeated },
+            original: new Error(`${s} then ${s}`),
+          });
+          const lines: string[] = [];
+          const logger = createLogger({ level: "debug", secrets: [s], write: (line) => lines.push(line) });
+          logger[level](repeated);
+          logger[level]("context", repeated, { a: repeated, b: [repeated, { c: `${repeated}${s}` }] });
+          logger[level]("failed", error);
+          logger[level]({ error, nested: { list: [error, repeated] } });
+          expect(lines).toHaveLength(4);
+          expectNoSecrets(lines, [s]);
+          // Each occurrence became its own marker (the message line holds at least gaps.length - 1).
+          const markers = (lines[0]?.match(/\[redacted\]/g) ?? []).length;
+          expect(markers).toBeGreaterThanOrEqual(gaps.length - 1);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("the logger src/main.ts builds, in a real process", () => {
+  // Tokens in the shape Slack gives them; the signing secret has no pattern, only the list main.ts passes.
+  const botToken = "xoxb-9876-5432-mainprocesstoken";
+  const signingSecret = "main-process-signing-secret-4e1d";
+  let fake: Awaited<ReturnType<typeof startFakeSlack>>;
+  let child: ChildProcess;
+  let output = "";
+  let dir: string;
+  let client: SignedClient;
+
+  beforeAll(async () => {
+    fake = await startFakeSlack({ botToken });
+    dir = mkdtempSync(join(tmpdir(), "secrets-main-"));
+    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: process.cwd(),
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        SLACK_BOT_TOKEN: botToken,
+        SLACK_SIGNING_SECRET: signingSecret,
+        SLACK_API_URL: fake.apiUrl,
+        LOG_LEVEL: "debug",
+        PORT: "0",
+        SQLITE_PATH: join(dir, "records.db"),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.on("data", (d) => (output += String(d)));
+    child.stderr?.on("data", (d) => (output += String(d)));
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const m = /listening on port (\d+)/.exec(output);
+        if (m) {
+          clearInterval(timer);
+          resolve(Number(m[1]));
+        } else if (child.exitCode !== null) {
+          clearInterval(timer);
+          reject(new Error(`main.ts exited: ${output}`));
+        }
+      }, 50);
+    });
+    client = new SignedClient(`http://127.0.0.1:${port}/slack/events`, signingSecret);
+  }, 30_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    await fake?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("lines that would carry the bot token or the signing secret (Slack's error for a mention's reply, a bad body) show neither", async () => {
+    // Joined to a word, so the token is not caught by the xoxb- pattern: only the list main.ts passes redacts it.
+    const carriers = [`MARK1a${botToken}`, `MARK2 ${signingSecret}`, `MARK3${signingSecret}${botToken}`];
+    const before = output.length;
+    for (const text of carriers) {
+      // Slack itself answers with the carrier: the app logs what Slack said when a call fails.
+      fake.failNext("chat.postEphemeral", { error: text });
+      await client.send(formPayload(`{"token":"${text}"`), FORM);
+      const mention = {
+        type: "app_mention",
+        user: OWNER,
+        channel: CHANNEL,
+        text: "<@UBOT0FAKE> hi",
+        ts: "1.1",
+      };
+      await client.send(JSON.stringify(eventEnvelope(mention)), JSON_TYPE);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const lines = output.slice(before).split("\n");
+    // The carriers were logged (the marks show), so the secrets beside them were there to redact.
+    for (const mark of ["MARK1a", "MARK2", "MARK3"])
+      expect(
+        lines.some((l) => l.includes(mark)),
+        mark,
+      ).toBe(true);
+    expectNoSecrets(lines, [botToken, signingSecret]);
+    expectNoSecrets(output.split("\n"), [botToken, signingSecret]);
   });
 });
