@@ -49,15 +49,37 @@ export interface SlackIO {
  * Runs one Slack call; a failure (rate limit, network, expired response_url)
  * is logged with its context and reported as false, never thrown.
  */
-export async function attempt(io: SlackIO, what: string, call: () => Promise<unknown>): Promise<boolean> {
+export async function attempt(
+  io: SlackIO,
+  what: string,
+  call: () => Promise<unknown>,
+  options: { waitOnRateLimitS?: number } = {},
+): Promise<boolean> {
   try {
     await call();
     return true;
   } catch (error) {
+    // Where nobody waits on an ack (events, the staff post), a short rate limit is worth waiting out once.
+    const wait = rateLimitWaitS(error);
+    if (wait !== undefined && wait <= (options.waitOnRateLimitS ?? -1)) {
+      io.logger.warn(`slack call rate-limited: ${what}; trying again in ${wait} s`, io.context);
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      return attempt(io, what, call);
+    }
     io.logger.error(`slack call failed: ${what}`, { ...io.context, error: describeError(error) });
     return false;
   }
 }
+
+/** Seconds Slack asked us to wait, when the error is a rate limit (HTTP 429). */
+function rateLimitWaitS(error: unknown): number | undefined {
+  const e = error as { code?: unknown; retryAfter?: unknown };
+  if (e?.code !== "slack_webapi_rate_limited_error") return undefined;
+  return typeof e.retryAfter === "number" && e.retryAfter >= 0 ? e.retryAfter : undefined;
+}
+
+/** For event handlers: a rate limit of up to this many seconds is waited out once. */
+export const EVENT_RATE_LIMIT_WAIT_S = 5;
 
 /**
  * Redraws the consultation message: through response_url for ephemeral
@@ -79,13 +101,24 @@ export function replaceMessage(io: SlackIO, surface: ClickSurface, message: Slac
   return Promise.resolve(false);
 }
 
-/** A message only the clicker sees; the consultation message is left alone. */
-export function sendNotice(io: SlackIO, surface: ClickSurface, message: SlackMessage): Promise<boolean> {
+/**
+ * A message only the clicker sees; the consultation message is left alone.
+ * When the response_url refuses (used up, expired), chat.postEphemeral still
+ * reaches the clicker wherever the bot may post.
+ */
+export async function sendNotice(
+  io: SlackIO,
+  surface: ClickSurface,
+  message: SlackMessage,
+): Promise<boolean> {
   const { respond } = io;
-  if (respond)
-    return attempt(io, "respond(ephemeral)", () =>
+  if (
+    respond &&
+    (await attempt(io, "respond(ephemeral)", () =>
       respond({ response_type: "ephemeral", replace_original: false, ...message }),
-    );
+    ))
+  )
+    return true;
   const channel = surface.channel ?? surface.user;
   return attempt(io, "chat.postEphemeral", () =>
     io.client.chat.postEphemeral({ channel, user: surface.user, ...message }),

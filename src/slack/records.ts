@@ -80,6 +80,24 @@ export async function recordNow(
   recordLater(records, events);
 }
 
+/**
+ * Writes one event through, as recordNow does, and says whether the store
+ * already held it ("already": its id is derived from what Slack sent, so the
+ * same delivery was handled before). When the write fails it is queued and
+ * the answer is "unknown".
+ */
+export async function writeFirst(
+  records: AppRecords,
+  event: ConsultationEvent,
+  logger: Logger,
+): Promise<"new" | "already" | "unknown"> {
+  const written = await withTimeout(records.store.record([event]), records.writeThroughMs);
+  if (written.ok) return written.value === 0 ? "already" : "new";
+  logger.warn("records: write-through failed; queued instead", { error: describeError(written.error) });
+  recordLater(records, [event]);
+  return "unknown";
+}
+
 /** Resolves with the value, or with an error after `ms`; the promise itself is left to finish. */
 export async function withTimeout<T>(
   promise: Promise<T>,

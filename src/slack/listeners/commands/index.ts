@@ -35,8 +35,11 @@ export function register(app: App, deps: Deps): void {
       }
       const id = newConsultationId();
       const message = openingMessage(deps.compiled, request, command.user_id, deps.command, id);
-      await attempt(io, "respond(command)", () => respond({ response_type: "ephemeral", ...message }));
-      if (request.kind === "start")
+      const shown = await attempt(io, "respond(command)", () =>
+        respond({ response_type: "ephemeral", ...message }),
+      );
+      // A consultation nobody saw did not start.
+      if (shown && request.kind === "start")
         recordStart(deps, {
           id,
           owner: command.user_id,

@@ -1,11 +1,12 @@
 import type { App, webApi } from "@slack/bolt";
 import { parseCommandText } from "../../consult/command.ts";
 import { openingMessage } from "../../consult/opening.ts";
-import { attempt } from "../../deliver.ts";
+import { attempt, EVENT_RATE_LIMIT_WAIT_S } from "../../deliver.ts";
 import { type Deps, preferredLang } from "../../deps.ts";
+import { RecentKeys } from "../../recent.ts";
 import { renderStartOffer } from "../../render/start.ts";
-import { newConsultationId } from "../../state/codec.ts";
-import { recordStart } from "../started.ts";
+import { derivedConsultationId, newConsultationId } from "../../state/codec.ts";
+import { claimStart } from "../started.ts";
 
 interface MentionEvent {
   type: "app_mention";
@@ -23,7 +24,11 @@ interface DirectMessageEvent {
   user?: string;
   channel: string;
   text?: string;
+  thread_ts?: string;
 }
+
+/** Slack retries an event after about 0 s, 1 min and 5 min: a window that covers all three. */
+const RETRY_WINDOW_MS = 10 * 60_000;
 
 /**
  * A mention starts a consultation in the channel, visible only to the person
@@ -31,14 +36,16 @@ interface DirectMessageEvent {
  * for both keeps Bolt's per-event matching cost down.
  */
 export function register(app: App, deps: Deps): void {
+  const seen = new RecentKeys(RETRY_WINDOW_MS);
   app.event(/^(app_mention|message)$/, async ({ event, body, client }) => {
     const workspace = (body as { team_id?: string }).team_id ?? "unknown";
     const eventId = (body as { event_id?: string }).event_id;
     // Slack redelivers an event it believes was missed; answering twice would post twice.
-    if (eventId && !deps.recent.firstTime(`event:${eventId}`)) return;
+    // This instance remembers; another instance learns it from the records (claimStart).
+    if (eventId && !seen.firstTime(`event:${eventId}`)) return;
     await deps.inflight.run(async () => {
       if (event.type === "app_mention")
-        await onMention(deps, client, event as unknown as MentionEvent, workspace);
+        await onMention(deps, client, event as unknown as MentionEvent, workspace, eventId);
       else if (event.type === "message")
         await onDirectMessage(deps, client, event as unknown as DirectMessageEvent);
     });
@@ -50,22 +57,31 @@ async function onMention(
   client: webApi.WebClient,
   event: MentionEvent,
   workspace: string,
+  eventId: string | undefined,
 ): Promise<void> {
   if (!event.user) return;
   const { user, channel } = event;
   const request = parseCommandText(event.text, "start");
-  const id = newConsultationId();
+  // From the event id, so a redelivery names the same consultation and its start is recorded once.
+  const id = eventId ? derivedConsultationId("event", eventId) : newConsultationId();
   const message = openingMessage(deps.compiled, request, user, deps.command, id);
-  if (request.kind === "start")
-    recordStart(deps, { id, owner: user, lang: request.lang, workspace, channel });
+  if (
+    request.kind === "start" &&
+    !(await claimStart(deps, { id, owner: user, lang: request.lang, workspace, channel }))
+  )
+    return; // another instance already answered this delivery
   const io = { client, logger: deps.logger, context: { event: "app_mention", user, channel } };
-  await attempt(io, "chat.postEphemeral", () =>
-    client.chat.postEphemeral({
-      channel,
-      user,
-      ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}),
-      ...message,
-    }),
+  await attempt(
+    io,
+    "chat.postEphemeral",
+    () =>
+      client.chat.postEphemeral({
+        channel,
+        user,
+        ...(event.thread_ts ? { thread_ts: event.thread_ts } : {}),
+        ...message,
+      }),
+    { waitOnRateLimitS: EVENT_RATE_LIMIT_WAIT_S },
   );
 }
 
@@ -81,5 +97,9 @@ async function onDirectMessage(
   const lang = request.explicitLang ? request.lang : await preferredLang(client, user, deps.logger);
   const message = renderStartOffer(deps.compiled, user, lang);
   const io = { client, logger: deps.logger, context: { event: "message.im", user, channel } };
-  await attempt(io, "chat.postMessage", () => client.chat.postMessage({ channel, ...message }));
+  // A message in a DM thread is answered in that thread.
+  const thread = event.thread_ts ? { thread_ts: event.thread_ts } : {};
+  await attempt(io, "chat.postMessage", () => client.chat.postMessage({ channel, ...thread, ...message }), {
+    waitOnRateLimitS: EVENT_RATE_LIMIT_WAIT_S,
+  });
 }

@@ -1,5 +1,5 @@
 import type { App } from "@slack/bolt";
-import { attempt } from "../../deliver.ts";
+import { attempt, EVENT_RATE_LIMIT_WAIT_S } from "../../deliver.ts";
 import { type Deps, preferredLang } from "../../deps.ts";
 import { renderHome } from "../../render/start.ts";
 import { staffStatsBlocks } from "../staffStats.ts";
@@ -14,7 +14,9 @@ export function register(app: App, deps: Deps): void {
       // Staff also see the statistics (the same figures as `/ssl-move stats`).
       if (deps.staff.users.has(event.user)) view.blocks.push(...(await staffStatsBlocks(deps, lang)));
       const io = { client, logger: deps.logger, context: { event: "app_home_opened", user: event.user } };
-      await attempt(io, "views.publish", () => client.views.publish({ user_id: event.user, view }));
+      await attempt(io, "views.publish", () => client.views.publish({ user_id: event.user, view }), {
+        waitOnRateLimitS: EVENT_RATE_LIMIT_WAIT_S,
+      });
     });
   });
 }

@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { UI } from "../../src/slack/i18n.ts";
+import { Harness } from "../support/harness.ts";
+import { appMention, directMessage, eventEnvelope } from "../support/payloads.ts";
+import { type TestRecords, testRecords } from "./recordsSupport.ts";
+
+/**
+ * Slack's own delivery rules: an event is delivered again (same event_id)
+ * after about 0 s, 1 min and 5 min when it thinks the first try was missed;
+ * a response_url stops working after 5 uses or 30 minutes; a busy workspace
+ * answers HTTP 429 with Retry-After.
+ */
+
+let h: Harness | undefined;
+let records: TestRecords | undefined;
+afterEach(async () => {
+  vi.useRealTimers();
+  await h?.close();
+  await records?.close();
+  h = undefined;
+  records = undefined;
+});
+const callsOf = (hh: Harness, method: string) => hh.fake.calls.filter((c) => c.method === method);
+const retry = { "x-slack-retry-num": "2", "x-slack-retry-reason": "http_timeout" };
+
+describe("an event delivered again", () => {
+  it("a mention redelivered a minute later (Slack's second retry) is answered once", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    h = await Harness.start();
+    const mention = appMention({ user: "U1", channel: "C1", text: "<@UBOT0FAKE>" });
+    await h.event(mention, "EvAGAIN1");
+    vi.setSystemTime(Date.now() + 61_000);
+    const res = await h.client.event(eventEnvelope(mention, "EvAGAIN1"), { headers: retry });
+    expect(res.status).toBe(200);
+    await h.idle();
+    expect(callsOf(h, "chat.postEphemeral")).toHaveLength(1);
+  });
+
+  it("a mention redelivered to another (or a restarted) instance is answered once and starts one consultation", async () => {
+    records = testRecords();
+    h = await Harness.start({ records });
+    const mention = appMention({ user: "U1", channel: "C1", text: "<@UBOT0FAKE>" });
+    await h.event(mention, "EvAGAIN2");
+    await h.restartApp(); // forgets what it saw; the records remember
+    await h.client.event(eventEnvelope(mention, "EvAGAIN2"), { headers: retry });
+    await h.idle();
+    await records.settle();
+    expect(callsOf(h, "chat.postEphemeral")).toHaveLength(1);
+    expect(records.events().filter((e) => e.kind === "started")).toHaveLength(1);
+  });
+
+  it("a direct message redelivered five minutes later gets one start offer", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    h = await Harness.start();
+    const dm = directMessage({ user: "U1", channel: "D1", text: "こんにちは" });
+    await h.event(dm, "EvAGAIN3");
+    vi.setSystemTime(Date.now() + 5 * 60_000 + 1_000);
+    await h.client.event(eventEnvelope(dm, "EvAGAIN3"), { headers: retry });
+    await h.idle();
+    expect(callsOf(h, "chat.postMessage")).toHaveLength(1);
+  });
+});
+
+describe("Slack refusing a call", () => {
+  it("a response_url that no longer works (used up or expired): the failure notice reaches the clicker another way", async () => {
+    h = await Harness.start();
+    const first = await h.command({ user: "UOWNER", channel: "C1" });
+    h.fake.failNext("response_url", { status: 404, error: "expired_url" }, 5);
+    const { calls } = await h.click(first, "answer:validity:valid");
+    const notice = calls.find((c) => c.method === "chat.postEphemeral");
+    expect(notice?.args).toMatchObject({ channel: "C1", user: "UOWNER" });
+    expect(String(notice?.args.text)).toBe(UI.ja.slackFailed);
+  });
+
+  it("a short rate limit on an event's reply is waited out once (nobody waits on its ack)", async () => {
+    h = await Harness.start();
+    h.fake.failNext("chat.postMessage", { status: 429 }); // Retry-After: 1
+    await h.event(directMessage({ user: "U1", channel: "D1", text: "hi" }), "EvLIMIT1");
+    await h.idle();
+    await vi.waitFor(
+      () => expect(callsOf(h as Harness, "chat.postMessage").map((c) => c.status)).toEqual([429, 200]),
+      {
+        timeout: 5_000,
+      },
+    );
+    h.fake.failNext("views.publish", { status: 429 });
+    await h.event({ type: "app_home_opened", user: "U1", tab: "home", channel: "D1" }, "EvLIMIT2");
+    await vi.waitFor(
+      () => expect(callsOf(h as Harness, "views.publish").map((c) => c.status)).toEqual([429, 200]),
+      {
+        timeout: 5_000,
+      },
+    );
+  });
+
+  it("a slash command whose opening message Slack refused records no start", async () => {
+    records = testRecords();
+    h = await Harness.start({ records });
+    h.fake.failNext("response_url", { status: 404, error: "expired_url" });
+    await expect(h.command({ user: "UOWNER", channel: "C1" })).rejects.toThrow(/drew no message/);
+    await records.settle();
+    expect(records.events().filter((e) => e.kind === "started")).toEqual([]);
+  });
+});
+
+describe("threads", () => {
+  it("a direct message in a thread is answered in that thread", async () => {
+    h = await Harness.start();
+    const dm = {
+      ...directMessage({ user: "U1", channel: "D1", text: "hi" }),
+      thread_ts: "1700000000.000100",
+    };
+    await h.event(dm, "EvTHREAD1");
+    expect(callsOf(h, "chat.postMessage")[0]?.args).toMatchObject({
+      channel: "D1",
+      thread_ts: "1700000000.000100",
+    });
+  });
+});
