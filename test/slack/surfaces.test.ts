@@ -102,6 +102,8 @@ describe("entry points: slash command words, mention, DM, App Home", () => {
     expect(actionIdsIn(view.blocks)).toEqual(["start", "start:en"]);
     const started = await h.clickHome(JA_USER, "start");
     expect(started.map((c) => c.method)).toEqual(["chat.postMessage"]);
+    // A double press (there is no message to redraw) does not open a second DM.
+    expect(await h.clickHome(JA_USER, "start")).toEqual([]);
     const m = h.fake.messages[0] as FakeMessage;
     expect(m).toMatchObject({ channel: "DJAPANESE", ephemeral: false });
     expect(actionIdsIn(m.blocks)[0]).toBe("answer:validity:valid");

@@ -13,6 +13,7 @@ import type { Deps } from "../../deps.ts";
 import { askStaff, redrawWithHandoffStatus, takeHandoff } from "../../handoff.ts";
 import { UI } from "../../i18n.ts";
 import { describeError } from "../../log.ts";
+import { RecentKeys } from "../../recent.ts";
 import { recordLater, recordNow } from "../../records.ts";
 import { renderNotice } from "../../render/notice.ts";
 import { responder } from "../../responseUrl.ts";
@@ -34,7 +35,11 @@ interface ClickInput {
  * listener costs every event ~20µs in Bolt), which acks first and then
  * redraws the message from the state the button carries.
  */
+/** Two presses of one App Home button closer than this are one press. */
+const VIEW_DOUBLE_PRESS_MS = 5_000;
+
 export function register(app: App, deps: Deps): void {
+  const viewPresses = new RecentKeys(VIEW_DOUBLE_PRESS_MS);
   app.action<BlockAction<ButtonAction>>(ACTION_PATTERN, async ({ ack, body, action, client }) => {
     await ack();
     // Only buttons are drawn; anything else matching the pattern is not ours.
@@ -49,7 +54,7 @@ export function register(app: App, deps: Deps): void {
       // under load this batches socket writes and roughly doubles clicks per second.
       await new Promise((resolve) => setImmediate(resolve));
       try {
-        await handleClick(deps, click, client);
+        await handleClick(deps, click, client, viewPresses);
       } catch (error) {
         // handleClick answers its own failures; this is the last resort (Bolt's error handler no longer sees it).
         deps.logger.error("click failed", { action: click.place.actionId, error: describeError(error) });
@@ -74,7 +79,12 @@ function readClick(body: BlockAction, action: ButtonAction): ClickInput {
   };
 }
 
-async function handleClick(deps: Deps, click: ClickInput, client: webApi.WebClient): Promise<void> {
+async function handleClick(
+  deps: Deps,
+  click: ClickInput,
+  client: webApi.WebClient,
+  viewPresses: RecentKeys,
+): Promise<void> {
   const { surface, place, value, responseUrl } = click;
   const { actionId } = place;
   const io: SlackIO = {
@@ -103,6 +113,8 @@ async function handleClick(deps: Deps, click: ClickInput, client: webApi.WebClie
       await sendNotice(io, surface, decision.message);
       return;
     }
+    // A button in App Home has no message to redraw: a double press would open two DMs.
+    if (surface.inView && !viewPresses.firstTime(`${surface.user}:${actionId}:${value}`)) return;
     const events = clickEvents(deps.compiled, decision, place);
     if (decision.kind === "share") {
       // A double click on "share" would post two copies; one is enough.
