@@ -167,3 +167,25 @@ export function formatConfigProblems(problems: string[], what = "start"): string
     "See .env.example for every variable and what it means.",
   ].join("\n");
 }
+
+/**
+ * Every secret the configuration holds, for the logger to redact: the
+ * tokens, the signing secret, and the database password (should a driver
+ * ever put the URL in a message).
+ */
+export function secretsOf(config: Config): string[] {
+  return [
+    config.botToken,
+    config.signingSecret ?? "",
+    config.appToken ?? "",
+    passwordOf(config.records.databaseUrl),
+  ].filter((s) => s.length >= 4);
+}
+
+function passwordOf(url: string | undefined): string {
+  try {
+    return url ? decodeURIComponent(new URL(url).password) : "";
+  } catch {
+    return "";
+  }
+}

@@ -1,4 +1,4 @@
-import { formatConfigProblems, loadConfig } from "./config.ts";
+import { formatConfigProblems, loadConfig, secretsOf } from "./config.ts";
 import { loadDotEnv } from "./dotEnv.ts";
 
 // `npm start`: read the configuration once, load the flow, connect to Slack,
@@ -52,14 +52,6 @@ if (process.env.NODE_ENV !== "production" && credentials.every((name) => !proces
   await runSlack();
 }
 
-function passwordOf(url: string | undefined): string {
-  try {
-    return url ? decodeURIComponent(new URL(url).password) : "";
-  } catch {
-    return "";
-  }
-}
-
 async function runSlack(): Promise<void> {
   const configured = loadConfig(process.env);
   if (!configured.ok) refuseToStart([formatConfigProblems(configured.problems)]);
@@ -82,16 +74,7 @@ async function runSlack(): Promise<void> {
     import("./records/openStore.ts"),
   ]);
 
-  const logger = createLogger({
-    level: config.logLevel,
-    secrets: [
-      config.botToken,
-      config.signingSecret ?? "",
-      config.appToken ?? "",
-      // The database password, should a driver ever put the URL in a message.
-      passwordOf(config.records.databaseUrl),
-    ].filter((s) => s.length >= 4),
-  });
+  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
 
   const loaded = loadFlowFile(config.flowFile);
   if (!loaded.ok)

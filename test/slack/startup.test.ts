@@ -4,9 +4,10 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatConfigProblems, loadConfig } from "../../src/config.ts";
+import { formatConfigProblems, loadConfig, secretsOf } from "../../src/config.ts";
 import { projectRoot, tsxLoader } from "../../src/paths.ts";
 import { startFakeSlack } from "../../src/slack/fakeSlack/index.ts";
+import { createLogger } from "../../src/slack/log.ts";
 import { BOT_TOKEN, SIGNING_SECRET } from "../support/harness.ts";
 import { blockActions, slashCommand } from "../support/payloads.ts";
 import { SignedClient } from "../support/signedClient.ts";
@@ -41,6 +42,38 @@ function run(
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at /m);
 
 describe("configuration (pure)", () => {
+  it.each([
+    ["HTTP mode", { SLACK_SIGNING_SECRET: "8f3c2a9d0e1b4c7f" }],
+    ["Socket Mode", { SOCKET_MODE: "true", SLACK_APP_TOKEN: "xapp-1-A0-appsecretvalue" }],
+  ])(
+    "npm start's logger redacts every secret of the configuration (%s): tokens, signing secret, database password",
+    (_, mode) => {
+      const password = "p@ss/wörd:42";
+      const r = loadConfig({
+        SLACK_BOT_TOKEN: "xoxb-111-222-botsecretvalue",
+        ...mode,
+        DATABASE_URL: `postgres://bot:${encodeURIComponent(password)}@db.example:5432/ssl`,
+      });
+      if (!r.ok) throw new Error(r.problems.join("; "));
+      const secrets = [
+        "xoxb-111-222-botsecretvalue",
+        password,
+        ...Object.values(mode).filter((v) => v !== "true"),
+      ];
+      const lines: string[] = [];
+      const logger = createLogger({
+        level: "debug",
+        secrets: secretsOf(r.config),
+        write: (line) => lines.push(line),
+      });
+      // Glued to other text, so only the list (not a token pattern) can catch them.
+      for (const value of secrets) logger.error(`failed:${value}:end`, { error: { message: `x${value}x` } });
+      expect(lines).toHaveLength(secrets.length);
+      for (const line of lines) for (const value of secrets) expect(line).not.toContain(value);
+      expect(lines.join("\n").match(/\[redacted\]/g)?.length).toBe(2 * secrets.length);
+    },
+  );
+
   it("accepts HTTP mode with defaults", () => {
     const r = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1-2", SLACK_SIGNING_SECRET: "abc" });
     expect(r).toMatchObject({
