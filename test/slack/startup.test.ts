@@ -66,7 +66,7 @@ describe("configuration (pure)", () => {
         secrets: secretsOf(r.config),
         write: (line) => lines.push(line),
       });
-      // Glued to other text, so only the list (not a token pattern) can catch them.
+      // The signing secret and the password match no pattern: only the list catches them (tokens also match xox…/xapp-…).
       for (const value of secrets) logger.error(`failed:${value}:end`, { error: { message: `x${value}x` } });
       expect(lines).toHaveLength(secrets.length);
       for (const line of lines) for (const value of secrets) expect(line).not.toContain(value);
