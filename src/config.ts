@@ -168,6 +168,9 @@ export function formatConfigProblems(problems: string[], what = "start"): string
   ].join("\n");
 }
 
+/** Shorter strings are not redacted (they would blank out ordinary words); the logger agrees. */
+export const MIN_SECRET_LENGTH = 4;
+
 /**
  * Every secret the configuration holds, for the logger to redact: the
  * tokens, the signing secret, and the database password (should a driver
@@ -178,14 +181,16 @@ export function secretsOf(config: Config): string[] {
     config.botToken,
     config.signingSecret ?? "",
     config.appToken ?? "",
-    passwordOf(config.records.databaseUrl),
-  ].filter((s) => s.length >= 4);
+    // As written in the URL (percent-encoded) and as the driver decodes it.
+    ...passwordOf(config.records.databaseUrl),
+  ].filter((s) => s.length >= MIN_SECRET_LENGTH);
 }
 
-function passwordOf(url: string | undefined): string {
+function passwordOf(url: string | undefined): string[] {
   try {
-    return url ? decodeURIComponent(new URL(url).password) : "";
+    const raw = url ? new URL(url).password : "";
+    return [raw, decodeURIComponent(raw)];
   } catch {
-    return "";
+    return [];
   }
 }

@@ -90,7 +90,7 @@ export class PostgresStore extends SqlQueries implements RecordStore {
         );
         if (where[0]?.schema == null)
           throw new Error(
-            `the search_path (${where[0]?.path ?? "?"}) names no existing schema: create it (CREATE SCHEMA …) or fix the search_path in DATABASE_URL`,
+            `the search_path (${where[0]?.path ?? "?"}) names no schema that exists and this role may use: create it (CREATE SCHEMA …), grant USAGE and CREATE on it, or fix the search_path in DATABASE_URL`,
           );
         await client.query(SCHEMA_MIGRATIONS_TABLE);
         const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_migrations");

@@ -55,7 +55,8 @@ export function createSlackApp({
   records,
 }: SlackAppOptions): SlackApp {
   // Button values are signed with a key every instance derives alike (see setButtonKey).
-  setButtonKey(config.signingSecret || config.appToken || config.botToken);
+  // The configuration requires one of the two (never the bot token: posting as the bot must not mint buttons).
+  setButtonKey(config.signingSecret || (config.appToken as string));
   const app = new App({
     token: config.botToken,
     ...(config.socketMode

@@ -1,7 +1,7 @@
 import type { BlockAction, Logger, webApi } from "@slack/bolt";
 import { describeError } from "./log.ts";
 import type { SlackMessage } from "./render/blocks.ts";
-import type { Respond } from "./responseUrl.ts";
+import { type Respond, ResponseUrlError } from "./responseUrl.ts";
 
 /** Where a click came from, which decides how its message is redrawn. */
 export interface ClickSurface {
@@ -112,17 +112,28 @@ export async function sendNotice(
   message: SlackMessage,
 ): Promise<boolean> {
   const { respond } = io;
-  if (
-    respond &&
-    (await attempt(io, "respond(ephemeral)", () =>
-      respond({ response_type: "ephemeral", replace_original: false, ...message }),
-    ))
-  )
-    return true;
+  if (respond) {
+    let refused = false;
+    const sent = await attempt(io, "respond(ephemeral)", async () => {
+      try {
+        await respond({ response_type: "ephemeral", replace_original: false, ...message });
+      } catch (error) {
+        refused = isRefusedUrl(error);
+        throw error;
+      }
+    });
+    // Only a clear refusal: after a timeout or a 5xx the notice may well have arrived.
+    if (sent || !refused) return sent;
+  }
   const channel = surface.channel ?? surface.user;
   return attempt(io, "chat.postEphemeral", () =>
     io.client.chat.postEphemeral({ channel, user: surface.user, ...message }),
   );
+}
+
+/** Slack's answer for a response_url used up (5 posts) or expired (30 minutes). */
+function isRefusedUrl(error: unknown): boolean {
+  return error instanceof ResponseUrlError && (error.statusCode === 404 || error.statusCode === 410);
 }
 
 /** A copy everyone in the channel sees. */

@@ -19,7 +19,7 @@ import {
   renderTakeFailed,
 } from "./render/staff.ts";
 import { responder } from "./responseUrl.ts";
-import { type ButtonState, decodeState, encodeState } from "./state/codec.ts";
+import { type ButtonState, decodeStoredState, encodeState } from "./state/codec.ts";
 
 /** How long a handoff's database calls may take before the click gives up and says so. */
 const STORE_TIMEOUT_MS = 5_000;
@@ -232,7 +232,7 @@ export async function takeHandoff(
   const assignee = handoff.assignee ?? surface.user;
   // The same person pressing twice: everything below is already done.
   if (!deps.recent.firstTime(`take:${handoffId}`)) return;
-  const state = handoff.cardState ? decodeState(handoff.cardState) : null;
+  const state = handoff.cardState ? decodeStoredState(handoff.cardState) : null;
   if (state !== null)
     recordLater(records, [
       {
@@ -263,7 +263,7 @@ export async function takeHandoff(
  * 5 posts). When neither works, the customer gets a notice instead.
  */
 async function tellCustomer(deps: Deps, io: SlackIO, handoff: Handoff, assignee: string): Promise<void> {
-  const state = handoff.cardState ? decodeState(handoff.cardState) : null;
+  const state = handoff.cardState ? decodeStoredState(handoff.cardState) : null;
   const lang = state?.consultation.lang ?? "ja";
   const ctx: SlackIO = { ...io, context: { ...io.context, handoff: handoff.id, customer: handoff.user } };
   if (state !== null) {

@@ -1,4 +1,5 @@
 import { type Logger, LogLevel } from "@slack/bolt";
+import { MIN_SECRET_LENGTH } from "../config.ts";
 
 /** Level names accepted by LOG_LEVEL, lowest first. */
 const ORDER = ["debug", "info", "warn", "error"] as const;
@@ -27,7 +28,7 @@ export function createLogger(options: LoggerOptions): Logger {
   let name = options.name ?? "ssl-move-bot";
   // Each secret also as JSON writes it inside a logged object (a password may hold `"` or `\`).
   const secrets = options.secrets
-    .filter((s) => s.length >= 6)
+    .filter((s) => s.length >= MIN_SECRET_LENGTH)
     .flatMap((s) => [s, JSON.stringify(s).slice(1, -1)])
     .sort((a, b) => b.length - a.length);
   const write =

@@ -43,7 +43,7 @@ describe("openStore", () => {
       url.searchParams.set("options", "-c search_path=no_such_schema_here");
       const err = await openStore({ DATABASE_URL: url.toString() }).catch((e: Error) => e);
       expect((err as Error).message).toMatch(
-        /the search_path \(no_such_schema_here\) names no existing schema: create it \(CREATE SCHEMA/,
+        /the search_path \(no_such_schema_here\) names no schema that exists and this role may use: create it \(CREATE SCHEMA/,
       );
     },
   );

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startSandbox } from "../../src/sandbox/runSandbox.ts";
+import { UI } from "../../src/slack/i18n.ts";
+import { Harness } from "../support/harness.ts";
 
 describe("sandbox address", () => {
   // .env.example has `SANDBOX_HOST=`: a copied, unfilled .env must not open the page (no login) to the network.
@@ -64,4 +66,25 @@ describe("sandbox page server", () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+});
+
+it("an app keeps accepting its own buttons after a sandbox (another signing secret) starts in the same process", async () => {
+  const h = await Harness.start();
+  const dataDir = mkdtempSync(join(tmpdir(), "sandbox-two-"));
+  const first = await h.command({ user: "UOWNER", channel: "C1" });
+  const sandbox = await startSandbox({
+    SANDBOX_PORT: "0",
+    LOG_LEVEL: "warn",
+    SQLITE_PATH: join(dataDir, "s.db"),
+  });
+  try {
+    const before = first.updates; // the fake updates its messages in place
+    const { message, calls } = await h.click(first, "answer:validity:valid");
+    expect(calls.map((c) => String(c.args.text))).not.toContain(UI.ja.unreadable("/ssl-move"));
+    expect(message.updates).toBe(before + 1);
+  } finally {
+    await sandbox.stop();
+    await h.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

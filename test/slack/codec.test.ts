@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseCommandText } from "../../src/slack/consult/command.ts";
@@ -8,6 +9,7 @@ import { ACTION_PATTERN, parseActionId } from "../../src/slack/state/actionIds.t
 import {
   type ButtonState,
   decodeState,
+  decodeStoredState,
   encodeState,
   MAX_VALUE_LENGTH,
   setButtonKey,
@@ -80,14 +82,34 @@ describe("button state codec", () => {
       expect(edited).not.toBe(body);
       expect(decodeState(`${edited}|${mac}`), `${from} → ${to}`).toBeNull();
     }
-    // Truncated anywhere, or signed with another key: refused.
+    // Truncated anywhere, or signed with a key no app of this process has: refused.
     for (let n = 0; n < value.length; n++) expect(decodeState(value.slice(0, n))).toBeNull();
-    setButtonKey("another secret");
+    const otherKey = createHmac("sha256", "ssl-move-bot button state v3").update("not our secret").digest();
+    const foreign = createHmac("sha256", otherKey).update(body).digest("base64url").slice(0, 16);
+    expect(decodeState(`${body}|${foreign}`)).toBeNull();
+  });
+
+  it("a second app in the same process (another secret) signs with its key; values of both stay valid", () => {
+    const before = encodeState(state);
+    setButtonKey("a second app's secret");
     try {
-      expect(decodeState(value)).toBeNull();
+      const after = encodeState(state);
+      expect(after).not.toBe(before);
+      expect(decodeState(before)).toEqual(state);
+      expect(decodeState(after)).toEqual(state);
     } finally {
       setButtonKey(DEFAULT_KEY_SECRET);
     }
+    expect(encodeState(state)).toBe(before);
+  });
+
+  it("reads a handoff's stored card without its signature, and the unsigned c2 form stored by earlier versions", () => {
+    const value = encodeState(state);
+    const body = value.slice(0, value.lastIndexOf("|"));
+    expect(decodeStoredState(`${body}|${"x".repeat(16)}`)).toEqual(state);
+    expect(decodeStoredState(`c2${body.slice(2)}`)).toEqual(state);
+    expect(decodeStoredState("c1|ssl-migration|3|U012AB3CD|en|validity=valid")).toBeNull();
+    expect(decodeStoredState("garbage")).toBeNull();
   });
 
   it("accepts only the canonical form: whatever it accepts, it would have written exactly so", () => {

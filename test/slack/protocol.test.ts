@@ -1,5 +1,11 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { type SlackIO, sendNotice } from "../../src/slack/deliver.ts";
 import { UI } from "../../src/slack/i18n.ts";
+import { createLogger } from "../../src/slack/log.ts";
+import { renderNotice } from "../../src/slack/render/notice.ts";
+import { responder } from "../../src/slack/responseUrl.ts";
 import { Harness } from "../support/harness.ts";
 import { appMention, directMessage, eventEnvelope } from "../support/payloads.ts";
 import { type TestRecords, testRecords } from "./recordsSupport.ts";
@@ -70,6 +76,37 @@ describe("Slack refusing a call", () => {
     const notice = calls.find((c) => c.method === "chat.postEphemeral");
     expect(notice?.args).toMatchObject({ channel: "C1", user: "UOWNER" });
     expect(String(notice?.args.text)).toBe(UI.ja.slackFailed);
+  });
+
+  it("a response_url that took the notice but answered too late: no second copy through chat.postEphemeral", async () => {
+    const arrived: string[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        arrived.push("response_url");
+        setTimeout(() => res.end("ok"), 1_000);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const io = {
+        logger: createLogger({ level: "error", secrets: [], write: () => {} }),
+        context: {},
+        respond: responder(`http://127.0.0.1:${port}/hooks/late`, 200),
+        client: { chat: { postEphemeral: async () => void arrived.push("chat.postEphemeral") } },
+      } as unknown as SlackIO;
+      const sent = await sendNotice(
+        io,
+        { user: "U1", channel: "C1", ephemeral: true, inView: false },
+        renderNotice("…"),
+      );
+      expect(sent).toBe(false);
+      expect(arrived).toEqual(["response_url"]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it("a short rate limit on an event's reply is waited out once (nobody waits on its ack)", async () => {

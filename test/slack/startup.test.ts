@@ -58,6 +58,7 @@ describe("configuration (pure)", () => {
       const secrets = [
         "xoxb-111-222-botsecretvalue",
         password,
+        encodeURIComponent(password), // as a driver would quote the URL
         ...Object.values(mode).filter((v) => v !== "true"),
       ];
       const lines: string[] = [];

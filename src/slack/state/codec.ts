@@ -32,24 +32,47 @@ export const MAX_VALUE_LENGTH = 2000;
 // screen counter) is refused like a garbled one. Unsigned values of earlier
 // versions (c1, c2) are refused too: anyone could have written them.
 const PREFIX = "c3";
+/** What a handoff stored before values were signed (same fields, no signature). */
+const STORED_LEGACY_PREFIX = "c2";
 const MAC_LENGTH = 16;
 
-/** Until the app sets one (tests of pure code, the terminal), a fixed key. */
-let buttonKey = createHash("sha256").update("ssl-move-bot: no button key set").digest();
+/** Until an app sets one (tests of pure code), values are signed with this fixed key. */
+const UNSET_KEY = createHash("sha256").update("ssl-move-bot: no button key set").digest();
 
 /**
- * Sets the key every button value is signed with, derived from a secret all
+ * The keys of the apps in this process, the newest first: values are signed
+ * with the newest and accepted with any. One app per process in production;
+ * a second (the sandbox beside a test's app) must not void the first one's
+ * buttons. Once a real key is set, the fixed one is no longer accepted.
+ */
+const buttonKeys: Buffer[] = [];
+
+/**
+ * Sets the key button values are signed with, derived from a secret all
  * instances share (the signing secret; in Socket Mode the app-level token),
  * so any instance can verify any button and a restart keeps them valid.
  * Changing the secret makes open consultations' buttons answer with the
  * start-over notice.
  */
 export function setButtonKey(secret: string): void {
-  buttonKey = createHmac("sha256", "ssl-move-bot button state v3").update(secret).digest();
+  const key = createHmac("sha256", "ssl-move-bot button state v3").update(secret).digest();
+  const known = buttonKeys.findIndex((k) => k.equals(key));
+  if (known >= 0) buttonKeys.splice(known, 1);
+  buttonKeys.unshift(key);
+  buttonKeys.length = Math.min(buttonKeys.length, 8);
 }
 
-function macOf(body: string): string {
-  return createHmac("sha256", buttonKey).update(body).digest("base64url").slice(0, MAC_LENGTH);
+function macOf(body: string, key: Buffer = buttonKeys[0] ?? UNSET_KEY): string {
+  return createHmac("sha256", key).update(body).digest("base64url").slice(0, MAC_LENGTH);
+}
+
+function signedByUs(body: string, mac: string): boolean {
+  const given = Buffer.from(mac);
+  const keys = buttonKeys.length > 0 ? buttonKeys : [UNSET_KEY];
+  return keys.some((key) => {
+    const expected = Buffer.from(macOf(body, key));
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
 }
 const ID = /^[a-z][a-z0-9_]*$/;
 const FLOW_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -89,11 +112,24 @@ export function decodeState(value: string | undefined): ButtonState | null {
   // typeof: the value comes from a request body, which may carry any JSON type.
   if (typeof value !== "string" || value.length > MAX_VALUE_LENGTH) return null;
   const cut = value.lastIndexOf("|");
-  const body = value.slice(0, cut);
-  const mac = Buffer.from(value.slice(cut + 1));
-  const expected = Buffer.from(macOf(body));
-  if (cut < 0 || mac.length !== expected.length || !timingSafeEqual(mac, expected)) return null;
-  const fields = body.split("|");
+  if (cut < 0 || !signedByUs(value.slice(0, cut), value.slice(cut + 1))) return null;
+  return decodeBody(value.slice(0, cut).split("|"));
+}
+
+/**
+ * For a value this app stored itself (a handoff's card in the database): the
+ * signature is not checked, since the key may have changed since, and the
+ * unsigned c2 form of earlier versions is read too.
+ */
+export function decodeStoredState(value: string): ButtonState | null {
+  const fields = value.split("|");
+  if (fields[0] === PREFIX) fields.pop();
+  else if (fields[0] === STORED_LEGACY_PREFIX) fields[0] = PREFIX;
+  else return null;
+  return decodeBody(fields);
+}
+
+function decodeBody(fields: string[]): ButtonState | null {
   if (fields[0] !== PREFIX) return null;
   const [, id = "", seq = ""] = fields;
   if (!CONSULTATION_ID.test(id) || !/^\d{1,9}$/.test(seq)) return null;
