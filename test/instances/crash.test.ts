@@ -22,6 +22,17 @@ const consultationIdOf = (m: { blocks: unknown[] }) =>
     findButton(m.blocks, "nav:lang:en")?.button.value ?? findButton(m.blocks, "nav:lang:ja")?.button.value,
   )?.id as string;
 
+/** Rules section 5, examples 3 and 4: our certificate on another host, key locked in. */
+const REISSUE_UP_TO_INSTALLER = {
+  validity: "valid",
+  current_server: "other_shared",
+  destination_server: "dedicated_vps_cloud",
+  issuer: "us",
+  key_exportable: "no",
+  reissuable: "yes",
+  csr_details_same: "yes",
+};
+
 // Answer maps with the result the rules file gives for them (its section 5 examples, and
 // the installer variants of two), written here rather than computed by the engine. Keys are
 // in the order the bot asks them, so the last key is the last question.
@@ -48,29 +59,11 @@ const CASES: Array<{
     result: { route: "handover", installer: "us", fee: "setup_first_year" },
   },
   {
-    answers: {
-      validity: "valid",
-      current_server: "other_shared",
-      destination_server: "dedicated_vps_cloud",
-      issuer: "us",
-      key_exportable: "no",
-      reissuable: "yes",
-      csr_details_same: "yes",
-      installer: "self",
-    },
+    answers: { ...REISSUE_UP_TO_INSTALLER, installer: "self" },
     result: { route: "reissue", installer: "self", fee: "reissue_admin" },
   },
   {
-    answers: {
-      validity: "valid",
-      current_server: "other_shared",
-      destination_server: "dedicated_vps_cloud",
-      issuer: "us",
-      key_exportable: "no",
-      reissuable: "yes",
-      csr_details_same: "yes",
-      installer: "us",
-    },
+    answers: { ...REISSUE_UP_TO_INSTALLER, installer: "us" },
     result: { route: "reissue", installer: "us", fee: "setup_first_year" },
   },
   {
