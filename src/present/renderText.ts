@@ -6,14 +6,15 @@ import { RESULT_WORDING } from "./wording.ts";
 /** Plain-text rendering of a step, for the terminal. */
 // The terminal's own words; the result's come from RESULT_WORDING, shared with Slack.
 const PROGRESS: Record<Lang, (n: number, max: number) => string> = {
-  ja: (n, max) => `質問 ${n}（残り最大 ${max} 問）`,
-  en: (n, max) => `Question ${n} (at most ${max} to go)`,
+  ja: (n, max) => `質問 ${n} / 最大 ${max}`,
+  en: (n, max) => `Question ${n} of at most ${max}`,
 };
 
 export function renderQuestionText(step: QuestionStep, lang: Lang): string {
   const lines = [
     "",
-    PROGRESS[lang](step.progress.answered + 1, step.progress.remainingAtMost),
+    // remainingAtMost counts this question too, as in Slack.
+    PROGRESS[lang](step.progress.answered + 1, step.progress.answered + step.progress.remainingAtMost),
     step.question.text,
     ...(step.question.help ? [`  (${step.question.help})`] : []),
     ...step.question.options.map(

@@ -11,6 +11,14 @@ describe("npm run chat", () => {
     expect(stdout).toContain("1,500円（税別）");
     expect(stdout).toContain("1,650円（税込）");
     expect(stdout).toContain("[P6]");
+    // Progress as in Slack: the first question of at most N, then the second of the same N.
+    const progress = [...stdout.matchAll(/質問 (\d+) \/ 最大 (\d+)/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
+    expect(progress[0]?.[0]).toBe(1);
+    expect(progress[1]?.[0]).toBe(2);
+    expect(progress.every(([n, max]) => (n ?? 0) <= (max ?? 0))).toBe(true);
     expect(stdout).toContain("route: reissue · installer: self · fee: reissue_admin");
     expect(code).toBe(0);
   });
