@@ -92,6 +92,7 @@ export async function startSandbox(env: Record<string, string | undefined>): Pro
     port,
     // `||`: an empty value (as .env.example has it) is unset, never "every interface".
     host: env.SANDBOX_HOST || "127.0.0.1",
+    staffUsers: config.staffUserIds,
   });
   const bound = server.address();
   return {

@@ -44,6 +44,8 @@ export interface SandboxOptions {
   botUserId: string;
   port: number;
   host?: string;
+  /** Users who see the staff channel (STAFF_USER_IDS). */
+  staffUsers?: readonly string[];
 }
 
 interface UserMessage {
@@ -74,12 +76,13 @@ export async function startSandboxServer(options: SandboxOptions): Promise<{ ser
   }));
   const channels = [
     { ...SANDBOX_CHANNEL, kind: "channel" as const },
-    { ...SANDBOX_STAFF_CHANNEL, kind: "channel" as const },
+    // Shown to staff only, as a private staff channel would be.
+    { ...SANDBOX_STAFF_CHANNEL, kind: "channel" as const, staffOnly: true },
     ...dms,
   ];
   const userMessages: UserMessage[] = [];
   /** The sandbox's own notices (e.g. an unknown slash command), as Slack itself would show them. */
-  const notices: { id: string; seq: number; channel: string; text: string; at: number }[] = [];
+  const notices: { id: string; seq: number; channel: string; text: string; at: number; from: string }[] = [];
   const streams = new Set<ServerResponse>();
   const order = new Map<string, number>();
   let seq = 0;
@@ -91,9 +94,12 @@ export async function startSandboxServer(options: SandboxOptions): Promise<{ ser
   );
 
   const idOf = (m: FakeMessage) => `${m.channel}:${m.ts}`;
+  // The fake's ts is a counter, not a clock: show when the message appeared.
+  const seenAt = new Map<string, number>();
   const view = (m: FakeMessage) => {
     const id = idOf(m);
     if (!order.has(id)) order.set(id, ++seq);
+    if (!seenAt.has(id)) seenAt.set(id, Date.now());
     return {
       id,
       seq: order.get(id),
@@ -103,7 +109,7 @@ export async function startSandboxServer(options: SandboxOptions): Promise<{ ser
       blocks: m.blocks,
       bot: true,
       ...(m.ephemeral && m.visibleTo ? { ephemeralFor: m.visibleTo } : {}),
-      at: Number(m.ts.split(".")[0]) * 1000 || Date.now(),
+      at: seenAt.get(id) ?? Date.now(),
     };
   };
   const broadcast = (change: unknown) => {
@@ -159,7 +165,16 @@ export async function startSandboxServer(options: SandboxOptions): Promise<{ ser
   }
 
   function localNotice(channel: string, user: string, text: string) {
-    const message = { id: `n${++seq}`, seq, channel, text, at: Date.now(), bot: true, ephemeralFor: user };
+    const message = {
+      id: `n${++seq}`,
+      seq,
+      channel,
+      text,
+      at: Date.now(),
+      bot: true,
+      from: "Slackbot",
+      ephemeralFor: user,
+    };
     notices.push(message);
     broadcast({ type: "message", message });
     return undefined;
@@ -207,6 +222,7 @@ export async function startSandboxServer(options: SandboxOptions): Promise<{ ser
       ].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
       return json(res, 200, {
         users: SANDBOX_USERS,
+        staff: options.staffUsers ?? [],
         channels: channels.map((c) => ({ ...c, label: label(c) })),
         messages,
       });

@@ -91,6 +91,37 @@ describe.skipIf(!haveChromium && !process.env.CI)("sandbox in a real browser", (
     expect(text).toContain("あなただけに表示されています");
   });
 
+  it("lists #staff for staff only, keeps who you act as and where you are over a reload, and fits a phone", async () => {
+    await selectUser("U0SATO");
+    expect(await page.getByTestId("nav-staff").count()).toBe(0);
+    await selectUser("U0LEE");
+    await page.getByTestId("nav-staff").click();
+    await page.reload();
+    await page.getByTestId("nav-staff").waitFor();
+    expect(await page.getByTestId("user-switch").inputValue()).toBe("U0LEE");
+    expect(await page.locator("#channel-header").textContent()).toContain("staff");
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await phone.goto(sandbox.url);
+      await phone.getByTestId("nav-support").click();
+      await phone.getByTestId("composer").fill("/ssl-move");
+      await phone.getByTestId("composer").press("Enter");
+      await phone.locator('[data-action-id="answer:validity:valid"]').last().waitFor({ timeout: 10_000 });
+      // A long word and a long URL in the channel, as someone might paste them.
+      await phone
+        .getByTestId("composer")
+        .fill(`${"長い".repeat(200)} https://example.com/${"x".repeat(400)}`);
+      await phone.getByTestId("composer").press("Enter");
+      await phone.getByText("長い長い").last().waitFor({ timeout: 10_000 });
+      // Nothing wider than the screen: no sideways scrolling, the send button in view.
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await phone.getByTestId("composer").isVisible()).toBe(true);
+    } finally {
+      await phone.close();
+    }
+    await selectUser("U0SATO");
+  });
+
   it("App Home has no message box (a message typed there would go nowhere)", async () => {
     await page.getByTestId("nav-home").click();
     await page.getByText("App Home — ssl-move-bot").waitFor({ timeout: 10_000 });

@@ -55,6 +55,7 @@ describe("sandbox page server", () => {
         expect.objectContaining({
           channel: "C0SUPPORT",
           ephemeralFor: "U0SATO",
+          from: "Slackbot", // Slack, not the app, answers a command the app does not have
           text: expect.stringMatching(/^`\/ssl` は使えません。.* · Unknown command: try `\/ssl-move`\.$/),
         }),
       ]);

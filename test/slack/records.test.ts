@@ -245,7 +245,9 @@ describe("handoff to staff", () => {
     const summary = JSON.stringify(staffMessage.blocks);
     expect(summary).toContain(`<@${OWNER}>`);
     expect(summary).toContain("route: handover · installer: us");
-    expect(summary).toContain(`slack://channel?team=T0FAKE&id=${CHANNEL}`);
+    // The channel as a mention (Slack links it); never a link nested in a link label.
+    expect(summary).toContain(`— <#${CHANNEL}>`);
+    expect(summary).not.toMatch(/\|<[#@]/);
     expect(JSON.stringify(asked.message.blocks)).toContain("担当者に相談内容を送りました");
     expect(actionIdsIn(asked.message.blocks)).not.toContain("handoff:ask");
 

@@ -120,6 +120,10 @@ describe("entry points: slash command words, mention, DM, App Home", () => {
     expect(view.blocks[0]?.text?.text).toBe(flow.title.en);
     const order = view.blocks.map((b) => b.block_id).filter((id) => id?.startsWith("intro_"));
     expect(order).toEqual(["intro_en", "intro_ja"]);
+    // The header gives the English title; it is not repeated under it (the Japanese one follows once).
+    const all = JSON.stringify(view.blocks);
+    expect(all.split(flow.title.en).length - 1).toBe(1);
+    expect(all.split(flow.title.ja).length - 1).toBe(1);
   });
 
   it("the Messages tab opening publishes nothing", async () => {

@@ -2,6 +2,7 @@
 // real Bolt app sends. It talks only to the sandbox server on the same origin.
 const state = {
   users: [],
+  staff: [], // user ids who are in the staff channel
   channels: [],
   user: null,
   view: null, // a channel id, or "home"
@@ -24,6 +25,10 @@ function mrkdwn(text) {
   html = html.replace(
     /&lt;(https?:[^|&]+)\|([^&]+)&gt;/g,
     '<a href="$1" target="_blank" rel="noreferrer">$2</a>',
+  );
+  html = html.replace(
+    /&lt;#([A-Z0-9]+)(?:\|[^&]*)?&gt;/g,
+    (_, id) => `<strong>#${escapeHtml(state.channels.find((c) => c.id === id)?.name ?? id)}</strong>`,
   );
   html = html.replace(
     /&lt;@([A-Z0-9]+)&gt;/g,
@@ -103,14 +108,16 @@ function renderMessage(message) {
   row.dataset.testid = "message";
   row.dataset.id = message.id;
   if (message.ephemeralFor) row.dataset.ephemeral = "true";
-  const who = message.bot
-    ? "ssl-move-bot"
-    : (state.users.find((u) => u.id === message.user)?.name ?? message.user);
-  row.innerHTML = `<div class="avatar ${message.bot ? "bot" : ""}">${escapeHtml(who.slice(0, 1))}</div>`;
+  // The sandbox's own notices speak as Slack itself does (Slackbot), not as the app.
+  const who =
+    message.from ??
+    (message.bot ? "ssl-move-bot" : (state.users.find((u) => u.id === message.user)?.name ?? message.user));
+  const app = message.bot && !message.from;
+  row.innerHTML = `<div class="avatar ${app ? "bot" : ""}">${escapeHtml(who.slice(0, 1))}</div>`;
   const body = document.createElement("div");
   body.className = `body ${message.ephemeralFor ? "ephemeral" : ""}`;
   const time = new Date(message.at).toLocaleTimeString();
-  body.innerHTML = `<div class="meta">${escapeHtml(who)}${message.bot ? '<span class="app">APP</span>' : ""}<time>${time}</time></div>`;
+  body.innerHTML = `<div class="meta">${escapeHtml(who)}${app ? '<span class="app">APP</span>' : ""}<time>${time}</time></div>`;
   if (message.ephemeralFor) {
     body.insertAdjacentHTML(
       "beforeend",
@@ -131,6 +138,11 @@ function visible(message) {
 function render() {
   const header = $("channel-header");
   const list = $("messages");
+  // Follow new messages only when the reader is at the bottom of the same view already.
+  const sameView = list.dataset.view === state.view;
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  const keep = list.scrollTop;
+  list.dataset.view = state.view;
   const composer = $("composer");
   for (const b of document.querySelectorAll(".nav"))
     b.classList.toggle("active", b.dataset.view === state.view);
@@ -158,7 +170,7 @@ function render() {
     list.innerHTML =
       '<div class="empty">まだメッセージはありません。下の欄に /ssl-move と入力してみてください。</div>';
   for (const m of shown) list.appendChild(renderMessage(m));
-  list.scrollTop = list.scrollHeight;
+  list.scrollTop = !sameView || atBottom ? list.scrollHeight : keep;
 }
 
 function renderNav() {
@@ -167,6 +179,8 @@ function renderNav() {
   channels.innerHTML = "";
   dms.innerHTML = "";
   for (const c of state.channels) {
+    // Like a private staff channel in Slack: only staff are in it.
+    if (c.staffOnly && !state.staff.includes(state.user)) continue;
     const li = document.createElement("li");
     li.innerHTML = `<button class="nav" data-view="${escapeHtml(c.id)}" data-testid="nav-${escapeHtml(c.kind === "im" ? `dm-${c.user}` : c.name)}">${escapeHtml(c.label)}</button>`;
     (c.kind === "im" ? dms : channels).appendChild(li);
@@ -205,6 +219,7 @@ async function click(message, element, blockId, node) {
 
 function show(view) {
   state.view = view;
+  sessionStorage.setItem("sandbox", JSON.stringify({ user: state.user, view }));
   if (view === "home") post("/sandbox/home", { user: state.user }).catch(console.error);
   render();
 }
@@ -213,16 +228,21 @@ async function start() {
   const initial = await (await fetch("/sandbox/state")).json();
   state.users = initial.users;
   state.channels = initial.channels;
-  state.user = initial.users[0].id;
+  state.staff = initial.staff ?? [];
+  // A reload keeps who you are and where you were (this tab only).
+  const saved = JSON.parse(sessionStorage.getItem("sandbox") ?? "{}");
+  state.user = initial.users.some((u) => u.id === saved.user) ? saved.user : initial.users[0].id;
   for (const m of initial.messages) state.messages.set(m.id, m);
   const select = $("user");
   select.innerHTML = state.users
     .map((u) => `<option value="${escapeHtml(u.id)}">${escapeHtml(u.name)} (${escapeHtml(u.id)})</option>`)
     .join("");
+  select.value = state.user;
   select.onchange = () => {
     state.user = select.value;
     renderNav();
-    show(state.view);
+    const allowed = state.view === "home" || document.querySelector(`.nav[data-view="${state.view}"]`);
+    show(allowed ? state.view : state.channels[0].id);
   };
   $("composer").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -233,7 +253,8 @@ async function start() {
     post("/sandbox/send", { user: state.user, channel: state.view, text }).catch(console.error);
   });
   renderNav();
-  show(state.channels[0].id);
+  const known = saved.view === "home" || document.querySelector(`.nav[data-view="${saved.view}"]`);
+  show(known ? saved.view : state.channels[0].id);
   const events = new EventSource("/sandbox/stream");
   events.onmessage = (event) => {
     const change = JSON.parse(event.data);

@@ -25,17 +25,18 @@ export interface CustomerPlace {
 }
 
 /**
- * A link staff can follow to the conversation. chat.getPermalink cannot be
- * used (ephemeral messages have none), so: a channel message links to its
- * archive URL; an ephemeral card to its channel through the slack:// scheme
- * the Slack client opens; a DM with the app cannot be opened by staff, so
- * the link is to the customer.
+ * Where staff find the conversation. chat.getPermalink cannot be used
+ * (ephemeral messages have none), so: the channel as a mention, which Slack
+ * shows as a link to it, plus the message's archive URL for a channel
+ * message; a DM with the app cannot be opened by staff, so it names the
+ * customer. (mrkdwn has no link inside a link label: `<url|<#C…>>` would
+ * show its brackets.)
  */
 export function conversationLink(place: CustomerPlace): string {
   if (place.channel.startsWith("D")) return `<@${place.user}> (DM)`;
   if (!place.ephemeral && place.messageTs)
-    return `<https://slack.com/archives/${place.channel}/p${place.messageTs.replace(".", "")}|<#${place.channel}>>`;
-  return `<slack://channel?team=${place.workspace}&id=${place.channel}|<#${place.channel}>>`;
+    return `<#${place.channel}> (<https://slack.com/archives/${place.channel}/p${place.messageTs.replace(".", "")}|message>)`;
+  return `<#${place.channel}>`;
 }
 
 const LANGUAGE: Record<Lang, string> = { ja: "日本語 / Japanese", en: "英語 / English" };

@@ -36,9 +36,12 @@ export function startButtons(compiled: CompiledFlow, owner: string, lang: Lang):
   ];
 }
 
-function intro(compiled: CompiledFlow, lang: Lang): string {
+function intro(compiled: CompiledFlow, lang: Lang, withTitle = true): string {
   const { title, description } = compiled.flow;
-  return [`*${escapeMrkdwn(title[lang])}*`, description ? escapeMrkdwn(description[lang]) : ""]
+  return [
+    withTitle ? `*${escapeMrkdwn(title[lang])}*` : "",
+    description ? escapeMrkdwn(description[lang]) : "",
+  ]
     .filter(Boolean)
     .join("\n");
 }
@@ -82,7 +85,8 @@ export function renderHome(
     blocks: [
       header(compiled.flow.title[lang]),
       ...order.flatMap((l) => [
-        section(intro(compiled, l), `intro_${l}`),
+        // The header already gives the first language's title.
+        section(intro(compiled, l, l !== lang), `intro_${l}`),
         section(`*${UI[l].helpTitle}*\n${UI[l].help(command).join("\n")}`, `help_${l}`),
       ]),
       divider(),
