@@ -14,6 +14,7 @@ import { LIMITS, type SlackMessage } from "../../src/slack/render/blocks.ts";
 import { renderStep } from "../../src/slack/render/message.ts";
 import { renderVersionChanged } from "../../src/slack/render/notice.ts";
 import { machineLine, renderOutcome } from "../../src/slack/render/outcome.ts";
+import { conversationLink } from "../../src/slack/render/staff.ts";
 import { renderHelp, renderHome, renderStartOffer } from "../../src/slack/render/start.ts";
 import { statsBlocks } from "../../src/slack/render/stats.ts";
 import { MAX_VALUE_LENGTH } from "../../src/slack/state/codec.ts";
@@ -172,5 +173,18 @@ describe("statistics", () => {
     const shown = [...text.matchAll(/`([a-z_]+)`: 1 → 1/g)].map((m) => m[1]);
     expect(shown).toEqual(["validity", "current_server", "issuer", "csr_details_same", "gone_question"]);
     expect(text).toContain("結果までの時間（中央値）：42秒");
+  });
+});
+
+describe("where staff find the customer's conversation", () => {
+  const place = { workspace: "T1", user: "U1", channel: "C123ABC", ephemeral: false };
+  it("a channel message: the channel as a mention and the message's archive link, never a link inside a link label", () => {
+    const text = conversationLink({ ...place, messageTs: "1700000000.000100" });
+    expect(text).toBe("<#C123ABC> (<https://slack.com/archives/C123ABC/p1700000000000100|message>)");
+    expect(text).not.toMatch(/\|<[#@]/);
+  });
+  it("an ephemeral card: the channel (it has no link of its own); a DM: the customer", () => {
+    expect(conversationLink({ ...place, ephemeral: true, messageTs: "1.2" })).toBe("<#C123ABC>");
+    expect(conversationLink({ ...place, channel: "D999" })).toBe("<@U1> (DM)");
   });
 });

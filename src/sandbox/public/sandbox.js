@@ -11,6 +11,8 @@ const state = {
 };
 
 const $ = (id) => document.getElementById(id);
+/** Set when this person sends: the next render shows the bottom, as Slack does after you post. */
+let follow = false;
 
 function escapeHtml(text) {
   return String(text).replace(
@@ -170,7 +172,8 @@ function render() {
     list.innerHTML =
       '<div class="empty">まだメッセージはありません。下の欄に /ssl-move と入力してみてください。</div>';
   for (const m of shown) list.appendChild(renderMessage(m));
-  list.scrollTop = !sameView || atBottom ? list.scrollHeight : keep;
+  list.scrollTop = !sameView || atBottom || follow ? list.scrollHeight : keep;
+  follow = false;
 }
 
 function renderNav() {
@@ -250,6 +253,7 @@ async function start() {
     const text = input.value.trim();
     if (!text) return;
     input.value = "";
+    follow = true;
     post("/sandbox/send", { user: state.user, channel: state.view, text }).catch(console.error);
   });
   renderNav();
