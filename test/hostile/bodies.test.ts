@@ -207,6 +207,10 @@ describe("hostile request bodies", () => {
       }),
       fc.record({ kind: fc.constant("garbage header" as const), header: fc.string({ maxLength: 80 }) }),
       fc.record({ kind: fc.constant("garbage timestamp" as const), ts: fc.string({ maxLength: 12 }) }),
+      fc.record({
+        kind: fc.constant("unsigned" as const),
+        leaveOut: fc.subarray(["x-slack-signature", "x-slack-request-timestamp"], { minLength: 1 }),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(forgery, async (f) => {
@@ -241,6 +245,11 @@ describe("hostile request bodies", () => {
             res = await sendRaw(h, body, FORM, {
               signature: sign(SIGNING_SECRET, now, body),
               headers: { "x-slack-request-timestamp": f.ts.replace(/[^\x21-\x7e]/g, "") || "x" },
+            });
+            break;
+          case "unsigned":
+            res = await sendRaw(h, body, FORM, {
+              headers: Object.fromEntries(f.leaveOut.map((name) => [name, undefined])),
             });
             break;
         }

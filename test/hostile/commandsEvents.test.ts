@@ -21,6 +21,11 @@ const anyText = fc.oneof(
   fc.constantFrom("", "en", "help", "stats", "start ja", "<@U1> en", "統計", "？"),
 );
 
+/** What a person sees: no stack trace, no "undefined", no object dumped as text. */
+function expectFriendlyText(text: string): void {
+  expect(text).not.toMatch(/\bat \S+ \(|TypeError|ReferenceError|Error:|undefined|\[object/);
+}
+
 describe("hostile slash commands and events", () => {
   let hostile: Hostile;
   beforeAll(async () => {
@@ -84,6 +89,46 @@ describe("hostile slash commands and events", () => {
       }),
       { numRuns: 60 },
     );
+    await expectHealthy(hostile);
+  });
+
+  it("a real user's command with one other field damaged (or a random text) still gets exactly one screen where they wait", async () => {
+    const { h } = hostile;
+    const damage = fc.record({
+      // Not `command`: Bolt routes by it, and one that is not ours gets Bolt's 404 (test/hostile/bodies).
+      field: fc.constantFrom("channel_id", "team_id", "trigger_id", "user_name", "text", "api_app_id"),
+      how: fc.oneof(
+        fc.constant<"drop">("drop"),
+        fc.constant<"repeat">("repeat"),
+        anyText.map((value) => ({ value })),
+      ),
+    });
+    let screensSeen = 0;
+    await fc.assert(
+      fc.asyncProperty(damage, async (d) => {
+        const responseUrl = h.fake.responseUrl({ channel: CHANNEL, user: OWNER });
+        const fields: Record<string, string> = {
+          ...slashCommand({ user: OWNER, channel: CHANNEL, text: "", responseUrl }),
+        };
+        if (d.how === "drop") delete fields[d.field];
+        else if (d.how !== "repeat") fields[d.field] = d.how.value;
+        const params = new URLSearchParams(fields);
+        if (d.how === "repeat") params.append(d.field, "again");
+        const mark = h.fake.mark();
+        const res = await sendRaw(h, params.toString(), FORM);
+        await h.idle();
+        expect(res.status).toBe(200);
+        const screens = h.fake.calls.filter((call) => call.seq > mark && call.responseUrl === responseUrl);
+        expect(screens).toHaveLength(1);
+        expect(screens[0]?.ok).toBe(true);
+        expectFriendlyText(JSON.stringify(screens[0]?.args));
+        screensSeen++;
+      }),
+      { numRuns: 40 },
+    );
+    expect(screensSeen).toBe(40);
+    await hostile.records.settle();
+    expectRecordsFlowing(hostile);
     await expectHealthy(hostile);
   });
 

@@ -92,13 +92,23 @@ describe("replay case loader under random input", () => {
 
   it("real cases with fields replaced, removed or added: every malformed case is reported, every good one kept", () => {
     fc.assert(
-      fc.property(fc.array(mutatedCase, { minLength: 1, maxLength: 4 }), fc.boolean(), (cases, asJson) => {
-        const text = asJson ? JSON.stringify({ cases }, null, 2) : stringify({ cases });
-        const result = expectWellBehaved(text);
-        // Each case is either loaded or has at least one error pointing into it.
-        expect(result.cases.length).toBeLessThanOrEqual(cases.length);
-        if (result.cases.length < cases.length) expect(result.errors.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.array(mutatedCase, { minLength: 1, maxLength: 4 }),
+        fc.nat(4),
+        fc.boolean(),
+        (mutated, at, asJson) => {
+          // An untouched case among the damaged ones: it must load, whatever its neighbours hold.
+          const good = { ...answerMap, name: "untouched good case" };
+          const cases = [...mutated];
+          cases.splice(at % (cases.length + 1), 0, good);
+          const text = asJson ? JSON.stringify({ cases }, null, 2) : stringify({ cases });
+          const result = expectWellBehaved(text);
+          expect(result.cases.map((c) => c.testCase.name)).toContain("untouched good case");
+          // Each case is either loaded or has at least one error pointing into it.
+          expect(result.cases.length).toBeLessThanOrEqual(cases.length);
+          if (result.cases.length < cases.length) expect(result.errors.length).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: 300 },
     );
   });

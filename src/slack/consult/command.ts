@@ -16,10 +16,11 @@ const STATS = new Set(["stats", "統計"]);
  * "stats" (staff analytics) is a slash command word only.
  */
 export function parseCommandText(
-  text: string | undefined,
+  text: unknown,
   otherWords: "help" | "start" = "help",
 ): CommandRequest {
-  const words = (text ?? "")
+  // A request body can carry any type here (a repeated form field arrives as a list).
+  const words = (typeof text === "string" ? text : "")
     // [^<>]: linear time; with [^>] a long text of unclosed "<@" took seconds (test/hostile).
     .replace(/<[@#!][^<>]*>/g, " ")
     .trim()

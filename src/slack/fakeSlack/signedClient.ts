@@ -11,8 +11,8 @@ export interface SendOptions {
   timestamp?: number;
   /** Replaces the computed signature (to forge one). */
   signature?: string;
-  /** Extra headers, e.g. x-slack-retry-num. */
-  headers?: Record<string, string>;
+  /** Extra headers, e.g. x-slack-retry-num; undefined leaves a header out (an unsigned request). */
+  headers?: Record<string, string | undefined>;
 }
 
 /** A signed request ready to send (Bolt accepts it for five minutes after signing). */
@@ -69,13 +69,16 @@ export class SignedClient {
   /** Signs a request now, to send later: benchmarks sign before the clock starts. */
   prepare(body: string, contentType: string, options: SendOptions = {}): PreparedRequest {
     const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-    const headers = {
+    const all: Record<string, string | undefined> = {
       "content-type": contentType,
       "content-length": String(Buffer.byteLength(body)),
       "x-slack-request-timestamp": String(timestamp),
       "x-slack-signature": options.signature ?? sign(this.secret, timestamp, body),
       ...options.headers,
     };
+    const headers = Object.fromEntries(
+      Object.entries(all).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
     return { body, headers };
   }
 
