@@ -15,10 +15,7 @@ const STATS = new Set(["stats", "統計"]);
  * explanation) but start for a mention, where people write a sentence.
  * "stats" (staff analytics) is a slash command word only.
  */
-export function parseCommandText(
-  text: unknown,
-  otherWords: "help" | "start" = "help",
-): CommandRequest {
+export function parseCommandText(text: unknown, otherWords: "help" | "start" = "help"): CommandRequest {
   // A request body can carry any type here (a repeated form field arrives as a list).
   const words = (typeof text === "string" ? text : "")
     // [^<>]: linear time; with [^>] a long text of unclosed "<@" took seconds (test/hostile).
