@@ -11,6 +11,8 @@ const COUNTED: Array<[script: string, option: string]> = [
   ["bench/memory.bench.ts", "--consultations"],
   ["bench/memory.bench.ts", "--sample-every"],
   ["bench/idle.bench.ts", "--clicks"],
+  ["bench/profile.bench.ts", "--clicks"],
+  ["bench/profile.bench.ts", "--top"],
 ];
 const BENCHES = [
   ...new Set(COUNTED.map(([script]) => script)),
