@@ -73,11 +73,7 @@ export async function recordNow(
   events: readonly ConsultationEvent[],
   logger: Logger,
 ): Promise<void> {
-  if (records === undefined || events.length === 0) return;
-  const written = await withTimeout(records.store.record(events), records.writeThroughMs);
-  if (written.ok) return;
-  logger.warn("records: write-through failed; queued instead", { error: describeError(written.error) });
-  recordLater(records, events);
+  if (records !== undefined && events.length > 0) await writeThrough(records, events, logger);
 }
 
 /**
@@ -91,11 +87,21 @@ export async function writeFirst(
   event: ConsultationEvent,
   logger: Logger,
 ): Promise<"new" | "already" | "unknown"> {
-  const written = await withTimeout(records.store.record([event]), records.writeThroughMs);
-  if (written.ok) return written.value === 0 ? "already" : "new";
+  const added = await writeThrough(records, [event], logger);
+  return added === undefined ? "unknown" : added === 0 ? "already" : "new";
+}
+
+/** How many events the store added, or undefined when it failed or was too slow (then they are queued). */
+async function writeThrough(
+  records: AppRecords,
+  events: readonly ConsultationEvent[],
+  logger: Logger,
+): Promise<number | undefined> {
+  const written = await withTimeout(records.store.record(events), records.writeThroughMs);
+  if (written.ok) return written.value;
   logger.warn("records: write-through failed; queued instead", { error: describeError(written.error) });
-  recordLater(records, [event]);
-  return "unknown";
+  recordLater(records, events);
+  return undefined;
 }
 
 /** Resolves with the value, or with an error after `ms`; the promise itself is left to finish. */

@@ -30,14 +30,14 @@ interface ClickInput {
   responseUrl: string | undefined;
 }
 
+/** Two presses of one App Home button closer than this are one press. */
+const VIEW_DOUBLE_PRESS_MS = 5_000;
+
 /**
  * Every button of the app goes through this one listener (each registered
  * listener costs every event ~20µs in Bolt), which acks first and then
  * redraws the message from the state the button carries.
  */
-/** Two presses of one App Home button closer than this are one press. */
-const VIEW_DOUBLE_PRESS_MS = 5_000;
-
 export function register(app: App, deps: Deps): void {
   const viewPresses = new RecentKeys(VIEW_DOUBLE_PRESS_MS);
   app.action<BlockAction<ButtonAction>>(ACTION_PATTERN, async ({ ack, body, action, client }) => {
