@@ -101,10 +101,12 @@ const worker = async () => {
     const i = next++;
     await consult(i);
     completed++;
-    if (completed % EVERY === 0 || completed === CHECKPOINT || completed === TOTAL)
-      samples.push({ completed, rssMiB: rss() });
+    if (completed % EVERY !== 0 && completed % CHECKPOINT !== 0 && completed !== TOTAL) continue;
+    const rssMiB = rss();
+    samples.push({ completed, rssMiB });
+    // Progress shows the very sample the verdict uses.
     if (completed % CHECKPOINT === 0)
-      process.stderr.write(`${completed} consultations: RSS ${rss().toFixed(1)} MiB\n`);
+      process.stderr.write(`${completed} consultations: RSS ${rssMiB.toFixed(1)} MiB\n`);
   }
 };
 try {

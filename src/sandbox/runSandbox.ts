@@ -26,14 +26,14 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+/** A configuration problem, already worded in full for the person starting the sandbox. */
+export class SandboxConfigError extends Error {}
+
 /**
  * The real Bolt app in HTTP mode, the fake Slack Web API beside it, and the
  * sandbox page in front: the whole product on one machine, no workspace.
  * Secrets are made up per run; nothing leaves localhost.
  */
-/** A configuration problem, already worded in full for the person starting the sandbox. */
-export class SandboxConfigError extends Error {}
-
 export async function startSandbox(env: Record<string, string | undefined>): Promise<Sandbox> {
   const botToken = `xoxb-sandbox-${randomBytes(8).toString("hex")}`;
   const signingSecret = randomBytes(16).toString("hex");
