@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { parseEnv } from "node:util";
 
 /**
  * Loads `.env` from the working directory into process.env, as `npm start`
@@ -6,11 +7,21 @@ import { existsSync } from "node:fs";
  * why the file cannot be read, or undefined (also when there is none).
  */
 export function loadDotEnv(file = ".env"): string | undefined {
-  if (!existsSync(file)) return undefined;
+  let text: string;
   try {
-    process.loadEnvFile(file);
-    return undefined;
+    text = readFileSync(file, "utf8");
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "EISDIR") return "it is a directory, not a file";
+    if (code === "EACCES" || code === "EPERM") return "permission denied";
     return (error as Error).message;
   }
+  // Editors on Windows save a byte-order mark; left in, it would become part of
+  // the first variable's name ("\uFEFFSQLITE_PATH"), which then silently goes unused.
+  const values = parseEnv(text.replace(/^\uFEFF/, ""));
+  for (const [name, value] of Object.entries(values)) {
+    if (process.env[name] === undefined) process.env[name] = value;
+  }
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseArgsOnce } from "../../src/util/parseArgsOnce.ts";
 
 /** A numeric option: its default (none: optional) and the smallest value that makes sense. */
 export interface CountOption {
@@ -31,7 +31,10 @@ export function readCounts<S extends Record<string, CountOption>>(
       ...Object.keys(spec).map((name) => [name, { type: "string" as const }]),
       ["help", { type: "boolean" as const, short: "h" }],
     ]);
-    parsed = parseArgs({ args: argv, options, allowPositionals: false }).values as Record<string, unknown>;
+    parsed = parseArgsOnce({ args: argv, options, allowPositionals: false }).values as Record<
+      string,
+      unknown
+    >;
   } catch (error) {
     fail((error as Error).message);
   }

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import {
   answerQuestion,
   changeAnswer,
@@ -11,6 +10,7 @@ import {
 import { loadFlowFile } from "../flow/loadFlow.ts";
 import { defaultFlowFile } from "../paths.ts";
 import { renderOutcomeText, renderQuestionText } from "../present/renderText.ts";
+import { parseArgsOnce } from "../util/parseArgsOnce.ts";
 import { formatPositionedError } from "../yaml/parseYaml.ts";
 import { createLineReader } from "./lineReader.ts";
 
@@ -47,7 +47,7 @@ const UI = {
 async function main(argv: string[]): Promise<number> {
   let values: { lang?: string; flow?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseArgsOnce({
       args: argv,
       options: { lang: { type: "string" }, flow: { type: "string" }, help: { type: "boolean", short: "h" } },
     }));

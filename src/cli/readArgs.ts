@@ -1,4 +1,5 @@
-import { type ParseArgsConfig, parseArgs } from "node:util";
+import type { ParseArgsConfig } from "node:util";
+import { parseArgsOnce } from "../util/parseArgsOnce.ts";
 
 /**
  * parseArgs for the flow tools: a bad option prints one line and the usage
@@ -6,7 +7,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
  */
 export function readArgs<T extends ParseArgsConfig>(name: string, usage: string, config: T) {
   try {
-    return parseArgs(config);
+    return parseArgsOnce(config);
   } catch (error) {
     // Node's hint to pass the word as a positional after `--` would make a flow tool read it as a file.
     const message = (error as Error).message.split(". To specify a positional argument")[0];

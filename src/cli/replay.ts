@@ -1,9 +1,9 @@
 import { relative } from "node:path";
-import { parseArgs } from "node:util";
 import { loadFlowFile } from "../flow/loadFlow.ts";
 import { defaultFlowFile, defaultReplayDir } from "../paths.ts";
 import { findCaseFiles, loadCaseFile } from "../replay/loadCases.ts";
 import { type CaseResult, runCase } from "../replay/runCase.ts";
+import { parseArgsOnce } from "../util/parseArgsOnce.ts";
 import { formatPositionedError } from "../yaml/parseYaml.ts";
 
 const HELP = `Replays recorded consultations against the engine.
@@ -94,7 +94,7 @@ function main(argv: string[]): number {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({
+  return parseArgsOnce({
     args: argv,
     allowPositionals: true,
     options: {

@@ -1,25 +1,33 @@
+import { once } from "node:events";
+import { createWriteStream, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type { Writable } from "node:stream";
 import { parseCliArgs, parseDay, runStoreCli, UsageError } from "../records/cliSupport.ts";
-import { toCsv } from "../records/csv.ts";
-import { REPORT_COLUMNS } from "../records/types.ts";
+import { csvLine } from "../records/csv.ts";
+import { REPORT_COLUMNS, type ReportRow } from "../records/types.ts";
 
 const DAY_MS = 86_400_000;
 
 const USAGE = `Prints one row per consultation started in a date range, for spreadsheets.
 
-Usage: npm run report -- --since YYYY-MM-DD [--until YYYY-MM-DD] [--format csv|json]
+Usage: npm run -s report -- --since YYYY-MM-DD [--until YYYY-MM-DD] [--format csv|json] [--out FILE]
 
   --since   first day (UTC), inclusive; required
   --until   last day (UTC), inclusive; default: no end
   --format  csv (default; header row, RFC 4180 quoting) or json
+  --out     write to FILE (replaced only once the whole report is written)
+            instead of standard output
 
 Columns: ${REPORT_COLUMNS.join(", ")}
-Reads DATABASE_URL (PostgreSQL) or SQLITE_PATH (default ./data/consultations.db).`;
+Reads DATABASE_URL (PostgreSQL) or SQLITE_PATH (default ./data/consultations.db).
+(-s keeps npm's own "> ssl-move-bot report" lines out of the output.)`;
 
-await runStoreCli("report", USAGE, async (open) => {
+await runStoreCli("report", USAGE, async ({ open }) => {
   const args = parseCliArgs(process.argv.slice(2), {
     since: { type: "string" },
     until: { type: "string" },
     format: { type: "string", default: "csv" },
+    out: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (args.help) {
@@ -34,7 +42,88 @@ await runStoreCli("report", USAGE, async (open) => {
   const format = args.format;
   if (format !== "csv" && format !== "json")
     throw new UsageError(`--format must be csv or json, got "${format}"`);
+  if (args.out === "") throw new UsageError("--out needs a file name");
 
-  const rows = await (await open()).report(until === undefined ? { since } : { since, until });
-  process.stdout.write(format === "csv" ? toCsv(REPORT_COLUMNS, rows) : `${JSON.stringify(rows, null, 2)}\n`);
+  const store = await open();
+  const pages = store.reportPages(until === undefined ? { since } : { since, until });
+  if (args.out === undefined) {
+    try {
+      await writeReport(process.stdout, pages, format);
+    } catch (error) {
+      // The reader stopped reading (report | head): not a failure of the report.
+      if ((error as NodeJS.ErrnoException).code !== "EPIPE") throw error;
+    }
+    return;
+  }
+  // Written beside the target and renamed at the end: a failed report never
+  // leaves a half file where last month's good one was.
+  const partial = join(dirname(args.out), `.${basename(args.out)}.${process.pid}.partial`);
+  const file = createWriteStream(partial, { flags: "wx" });
+  try {
+    await once(file, "open");
+    const count = await writeReport(file, pages, format);
+    file.end();
+    await once(file, "finish");
+    renameSync(partial, args.out);
+    process.stdout.write(`Wrote ${count} consultation(s) to ${args.out}.\n`);
+  } catch (error) {
+    file.destroy();
+    rmSync(partial, { force: true });
+    throw error;
+  }
 });
+
+/** Streams the pages as CSV or JSON (the same text JSON.stringify(rows, null, 2) gives); returns the row count. */
+async function writeReport(out: Writable, pages: AsyncIterable<ReportRow[]>, format: "csv" | "json") {
+  const progress = progressLine();
+  let count = 0;
+  // Waits for the output to drain, so a slow disk or pipe never makes the report pile up in memory.
+  const write = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (out.write(text)) return resolve();
+      const drained = () => {
+        out.off("error", failed);
+        resolve();
+      };
+      const failed = (error: Error) => {
+        out.off("drain", drained);
+        reject(error);
+      };
+      out.once("drain", drained);
+      out.once("error", failed);
+    });
+  if (format === "csv") await write(csvLine(REPORT_COLUMNS));
+  else await write("[");
+  for await (const page of pages) {
+    let text = "";
+    for (const row of page) {
+      if (format === "csv") text += csvLine(REPORT_COLUMNS.map((c) => row[c]));
+      else text += `${count === 0 ? "" : ","}\n  ${JSON.stringify(row, null, 2).replaceAll("\n", "\n  ")}`;
+      count++;
+    }
+    await write(text);
+    progress(count, page.at(-1)?.started_at);
+  }
+  if (format === "json") await write(count === 0 ? "]\n" : "\n]\n");
+  progress.done(count);
+  return count;
+}
+
+/** "report: 120,000 consultations so far (through 2025-03-14)" on a terminal, at most once a second. */
+function progressLine() {
+  const shown = process.stderr.isTTY === true;
+  let last = Date.now();
+  let printed = false;
+  const update = (count: number, through: string | undefined) => {
+    if (!shown || Date.now() - last < 1000) return;
+    last = Date.now();
+    printed = true;
+    const day = through ? ` (through ${through.slice(0, 10)})` : "";
+    process.stderr.write(`\rreport: ${count.toLocaleString("en")} consultations so far${day}`);
+  };
+  return Object.assign(update, {
+    done(count: number) {
+      if (printed) process.stderr.write(`\rreport: ${count.toLocaleString("en")} consultations in all\n`);
+    },
+  });
+}

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
-import { type ParseArgsConfig, parseArgs } from "node:util";
+import type { ParseArgsConfig } from "node:util";
 import { loadDotEnv } from "../dotEnv.ts";
+import { parseArgsOnce } from "../util/parseArgsOnce.ts";
 import { openStore, redactUrl, storeLocation } from "./openStore.ts";
 import { DEFAULT_SQLITE_PATH, SANDBOX_SQLITE_PATH } from "./sqliteStore.ts";
 import type { RecordStore } from "./types.ts";
@@ -10,7 +11,7 @@ export class UsageError extends Error {}
 
 export function parseCliArgs<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    return parseArgsOnce({ args, options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
@@ -29,25 +30,35 @@ export function parseDay(flag: string, value: string): Date {
   return d;
 }
 
+/** What a store CLI's body gets: the store, opened on first call, and where it is. */
+export interface StoreAccess {
+  open: () => Promise<RecordStore>;
+  /** The database opened, safe to print (never a password): "SQLite ./data/consultations.db". */
+  shown: () => string;
+}
+
 /**
  * Runs a CLI body with the records store open: usage errors exit 2, a store
  * that cannot be opened exits 1, each with one line and no stack trace.
+ * `.env` is read only when the store is opened, so `--help` and usage errors
+ * never depend on it.
  */
 export async function runStoreCli(
   name: string,
   usage: string,
-  body: (open: () => Promise<RecordStore>) => Promise<void>,
+  body: (access: StoreAccess) => Promise<void>,
 ): Promise<void> {
-  // The same .env as `npm start`, so the tools read the bot's own database.
-  const unreadableEnv = loadDotEnv();
-  if (unreadableEnv) {
-    process.stderr.write(`${name}: .env cannot be read: ${unreadableEnv}\n`);
-    process.exitCode = 1;
-    return;
-  }
-  const where = storeLocation(process.env);
+  let where: ReturnType<typeof storeLocation> | undefined;
   let store: RecordStore | undefined;
+  const shown = () => {
+    if (where === undefined) return "?";
+    return where.kind === "postgres" ? redactUrl(where.url) : `SQLite ${where.path}`;
+  };
   const open = async () => {
+    // The same .env as `npm start`, so the tools read the bot's own database.
+    const unreadableEnv = loadDotEnv();
+    if (unreadableEnv) throw new EnvError(unreadableEnv);
+    where = storeLocation(process.env);
     // A missing file is a wrong path, not an empty database: opening would create it and report nothing.
     if (where.kind === "sqlite" && !existsSync(where.path))
       throw new OpenError(
@@ -64,14 +75,16 @@ export async function runStoreCli(
     }
   };
   try {
-    await body(open);
+    await body({ open, shown });
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`${name}: ${err.message}\n\n${usage}\n`);
       process.exitCode = 2;
+    } else if (err instanceof EnvError) {
+      process.stderr.write(`${name}: .env cannot be read: ${err.message}\n`);
+      process.exitCode = 1;
     } else if (err instanceof OpenError) {
-      const shown = where.kind === "postgres" ? redactUrl(where.url) : `SQLite ${where.path}`;
-      process.stderr.write(`${name}: cannot open the records database (${shown}): ${err.message}\n`);
+      process.stderr.write(`${name}: cannot open the records database (${shown()}): ${err.message}\n`);
       process.exitCode = 1;
     } else {
       process.stderr.write(`${name}: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -82,4 +95,5 @@ export async function runStoreCli(
   }
 }
 
+class EnvError extends Error {}
 class OpenError extends Error {}

@@ -3,8 +3,12 @@ export function toCsv<Row extends Record<string, unknown>>(
   columns: readonly (keyof Row & string)[],
   rows: readonly Row[],
 ): string {
-  const line = (fields: readonly unknown[]) => fields.map(csvField).join(",");
-  return [line(columns), ...rows.map((r) => line(columns.map((c) => r[c])))].map((l) => `${l}\r\n`).join("");
+  return csvLine(columns) + rows.map((r) => csvLine(columns.map((c) => r[c]))).join("");
+}
+
+/** One CSV record with its CRLF. */
+export function csvLine(fields: readonly unknown[]): string {
+  return `${fields.map(csvField).join(",")}\r\n`;
 }
 
 export function csvField(value: unknown): string {

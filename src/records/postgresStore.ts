@@ -76,6 +76,10 @@ export class PostgresStore extends SqlQueries implements RecordStore {
    * runs once; each one commits with its schema_migrations row.
    */
   async migrate(): Promise<void> {
+    // Already current: no lock, nothing written, so `report` works over a
+    // read-only connection (a standby, a role with SELECT only) and never
+    // waits behind another instance's migration.
+    if (await this.isCurrent()) return;
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
@@ -119,6 +123,25 @@ export class PostgresStore extends SqlQueries implements RecordStore {
       // A connection whose unlock failed may still hold the lock: destroy it rather than reuse it.
       client.release(broken);
     }
+  }
+
+  private async isCurrent(): Promise<boolean> {
+    let rows: { version: number }[];
+    try {
+      ({ rows } = await this.pool.query<{ version: number }>("SELECT version FROM schema_migrations"));
+    } catch (err) {
+      // No table (42P01) or schema (3F000) yet: the migration creates them, or says why it cannot.
+      const code = (err as { code?: string }).code;
+      if (code === "42P01" || code === "3F000") return false;
+      throw err;
+    }
+    const done = new Set(rows.map((r) => Number(r.version)));
+    return MIGRATIONS.every((m) => done.has(m.version));
+  }
+
+  /** PostgreSQL keeps a deleted row's bytes until VACUUM lets the space be reused; nothing here can wipe them. */
+  async scrubErased(): Promise<"not_possible"> {
+    return "not_possible";
   }
 
   appliedMigrations(): Promise<{ version: number; name: string }[]> {

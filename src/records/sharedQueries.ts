@@ -18,6 +18,9 @@ export abstract class SqlQueries {
   report(range: StatsRange) {
     return q.queryReport(this.runner, range);
   }
+  reportPages(range: StatsRange) {
+    return q.reportPages(this.runner, range);
+  }
   eraseUser(userId: string) {
     return q.eraseUser(this.runner, userId);
   }

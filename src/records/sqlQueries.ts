@@ -176,6 +176,54 @@ type ReportSqlRow = {
 };
 
 export async function queryReport(db: SqlRunner, range: StatsRange): Promise<ReportRow[]> {
+  const rows: ReportRow[] = [];
+  for await (const page of reportPages(db, range)) rows.push(...page);
+  return rows;
+}
+
+/** At most this many events are read for one page of reportPages (so rows per page stay bounded too). */
+const REPORT_PAGE_EVENTS = 20_000;
+
+/**
+ * The report, oldest first, a page at a time, so a report of millions of
+ * consultations never holds them all (nor their text) at once. A page is the
+ * consultations that started in a span of time holding at most
+ * REPORT_PAGE_EVENTS events (a day to begin with; halved while it holds more,
+ * doubled back when it holds far fewer), found through the at_ms index; spans
+ * without records are skipped in one step.
+ */
+export async function* reportPages(db: SqlRunner, range: StatsRange): AsyncGenerator<ReportRow[]> {
+  const [since, until] = bounds(range);
+  const eventsIn = async (start: number, end: number) => {
+    const [row] = await db.all<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM consultation_events WHERE ${IN_RANGE}`,
+      [start, end],
+    );
+    return Number(row?.n ?? 0);
+  };
+  let span = DAY_MS;
+  let from = since;
+  while (from < until) {
+    const [next] = await db.all<{ at: number | string | null }>(
+      `SELECT MIN(at_ms) AS at FROM consultation_events WHERE ${IN_RANGE}`,
+      [from, until],
+    );
+    if (next?.at == null) return;
+    const start = Number(next.at);
+    let end = Math.min(until, start + span);
+    let events = await eventsIn(start, end);
+    while (events > REPORT_PAGE_EVENTS && end - start > 1) {
+      end = start + Math.ceil((end - start) / 2);
+      events = await eventsIn(start, end);
+    }
+    span = events < REPORT_PAGE_EVENTS / 4 ? Math.min(DAY_MS, (end - start) * 2) : end - start;
+    yield await reportWindow(db, start, end);
+    from = end;
+  }
+}
+
+/** Every consultation whose first event is in [start, end). */
+async function reportWindow(db: SqlRunner, start: number, end: number): Promise<ReportRow[]> {
   const rows = await db.all<ReportSqlRow>(
     `WITH c AS (
        SELECT consultation_id,
@@ -187,15 +235,19 @@ export async function queryReport(db: SqlRunner, range: StatsRange): Promise<Rep
          MAX(CASE WHEN kind = 'handed_off' THEN 1 ELSE 0 END) AS handed_off,
          MAX(CASE WHEN kind = 'taken' THEN assignee END) AS taken_by
        FROM consultation_events
+       -- Started in the window means an event in it: the index finds those, not a scan of every event.
+       WHERE consultation_id IN (SELECT consultation_id FROM consultation_events WHERE ${IN_RANGE})
        GROUP BY consultation_id
        HAVING MIN(at_ms) >= $1 AND MIN(at_ms) < $2
      ), done AS (
        SELECT consultation_id, at_ms, route, installer, fee,
          ROW_NUMBER() OVER (PARTITION BY consultation_id ORDER BY at_ms DESC, id COLLATE "C" DESC) AS rn
        FROM consultation_events
-       WHERE kind = 'completed'
+       WHERE kind = 'completed' AND consultation_id IN (SELECT consultation_id FROM c)
      ), h AS (
-       SELECT consultation_id, MAX(assignee) AS assignee FROM handoffs GROUP BY consultation_id
+       SELECT consultation_id, MAX(assignee) AS assignee FROM handoffs
+       WHERE consultation_id IN (SELECT consultation_id FROM c)
+       GROUP BY consultation_id
      )
      SELECT c.consultation_id, c.workspace, c.user_id, c.channel, c.flow_id, c.flow_version,
        c.started_ms, done.at_ms AS completed_ms, done.route, done.installer, done.fee,
@@ -204,25 +256,27 @@ export async function queryReport(db: SqlRunner, range: StatsRange): Promise<Rep
      LEFT JOIN done ON done.consultation_id = c.consultation_id AND done.rn = 1
      LEFT JOIN h ON h.consultation_id = c.consultation_id
      ORDER BY c.started_ms, c.consultation_id COLLATE "C"`,
-    bounds(range),
+    [start, end],
   );
-  return rows.map((r) => ({
-    id: r.consultation_id,
-    workspace: r.workspace,
-    user: r.user_id,
-    channel: r.channel,
-    flow: r.flow_id,
-    version: Number(r.flow_version),
-    started_at: new Date(Number(r.started_ms)).toISOString(),
-    completed_at: r.completed_ms === null ? "" : new Date(Number(r.completed_ms)).toISOString(),
-    route: r.route ?? "",
-    installer: r.installer ?? "",
-    fee: r.fee ?? "",
-    answers: Number(r.answers),
-    shared: Number(r.shared) > 0,
-    handed_off: Number(r.handed_off) > 0,
-    assignee: r.assignee ?? "",
-  }));
+  return rows.map(
+    (r): ReportRow => ({
+      id: r.consultation_id,
+      workspace: r.workspace,
+      user: r.user_id,
+      channel: r.channel,
+      flow: r.flow_id,
+      version: Number(r.flow_version),
+      started_at: new Date(Number(r.started_ms)).toISOString(),
+      completed_at: r.completed_ms === null ? "" : new Date(Number(r.completed_ms)).toISOString(),
+      route: r.route ?? "",
+      installer: r.installer ?? "",
+      fee: r.fee ?? "",
+      answers: Number(r.answers),
+      shared: Number(r.shared) > 0,
+      handed_off: Number(r.handed_off) > 0,
+      assignee: r.assignee ?? "",
+    }),
+  );
 }
 
 export async function countEvents(db: SqlRunner): Promise<number> {

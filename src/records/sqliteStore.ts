@@ -49,6 +49,9 @@ export class SqliteStore extends SqlQueries implements RecordStore {
     // NORMAL is durable across application crashes under WAL; only a power loss can lose the last commits.
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 1000}`);
+    // Deleted rows (erase, retention) are overwritten with zeros, not only unlinked:
+    // an erased customer's answers must not stay readable in the file's free pages.
+    this.db.pragma("secure_delete = ON");
     this.runner = this.makeRunner();
     this.migrateNow();
     const cols = q.EVENT_COLUMNS;
@@ -78,9 +81,12 @@ export class SqliteStore extends SqlQueries implements RecordStore {
   /**
    * Runs at construction so the insert statement can be prepared. IMMEDIATE
    * takes the write lock first, so two processes starting on one file apply
-   * each migration once.
+   * each migration once. A file already at the current schema is only read:
+   * `report` then works while the app holds the write lock, and on a file it
+   * may only read.
    */
   private migrateNow(): void {
+    if (this.isCurrent()) return;
     this.db
       .transaction(() => {
         this.db.exec(SCHEMA_MIGRATIONS_TABLE);
@@ -99,6 +105,31 @@ export class SqliteStore extends SqlQueries implements RecordStore {
         }
       })
       .immediate();
+  }
+
+  /**
+   * The deleted rows' zeroed pages are in the write-ahead log; older copies of
+   * those pages may be too. Copying the log into the file and truncating it
+   * leaves none. Waits up to the busy timeout for the app's readers.
+   */
+  async scrubErased(): Promise<"done" | "busy"> {
+    const [result] = this.db.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
+    return result?.busy === 0 ? "done" : "busy";
+  }
+
+  private isCurrent(): boolean {
+    let done: Set<number>;
+    try {
+      done = new Set(
+        this.db
+          .prepare("SELECT version FROM schema_migrations")
+          .all()
+          .map((r) => (r as { version: number }).version),
+      );
+    } catch {
+      return false; // no table yet (a new file), or unreadable: the migration says which
+    }
+    return MIGRATIONS.every((m) => done.has(m.version));
   }
 
   async migrate(): Promise<void> {

@@ -160,8 +160,18 @@ export interface RecordStore {
   stats(range?: StatsRange): Promise<Stats>;
   /** One row per consultation whose first event is in the range, oldest first. */
   report(range: StatsRange): Promise<ReportRow[]>;
+  /** The same rows, a day's worth at a time, for reports too large to hold at once. */
+  reportPages(range: StatsRange): AsyncIterable<ReportRow[]>;
   /** Removes every consultation (events and handoffs) of a customer; returns rows removed. */
   eraseUser(userId: string): Promise<number>;
+  /**
+   * After eraseUser: makes sure no copy of the removed rows is left in the
+   * database's files. "done" when none is; "busy" when another connection
+   * kept a copy in use (it goes at that connection's next checkpoint);
+   * "not_possible" when the database keeps dead rows' bytes until it reuses
+   * the space (PostgreSQL, until VACUUM; and any backups or WAL archives).
+   */
+  scrubErased(): Promise<"done" | "busy" | "not_possible">;
   /** Removes consultations whose latest event, and handoffs created, before now − days; returns rows removed. */
   purgeOlderThan(days: number, now?: Date): Promise<number>;
   createHandoff(handoff: NewHandoff): Promise<Handoff>;

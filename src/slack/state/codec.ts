@@ -81,12 +81,17 @@ const CONSULTATION_ID = /^[A-Za-z0-9_-]{6,32}$/;
 
 /** A fresh consultation id: 12 base64url characters (72 random bits). */
 export function newConsultationId(): string {
-  return randomBytes(9).toString("base64url");
+  return spreadsheetSafe(randomBytes(9).toString("base64url"));
 }
 
 /** A consultation id derived from something stable (an old button), so repeats agree. */
 export function derivedConsultationId(...parts: string[]): string {
-  return createHash("sha256").update(parts.join("\u0000")).digest("base64url").slice(0, 12);
+  return spreadsheetSafe(createHash("sha256").update(parts.join("\u0000")).digest("base64url").slice(0, 12));
+}
+
+/** Ids go into `npm run report`'s CSV, where a cell starting with "-" is read as a formula (#NAME?). */
+function spreadsheetSafe(id: string): string {
+  return id.startsWith("-") ? `x${id.slice(1)}` : id;
 }
 
 export function encodeState({ consultation: c, owner, id, seq }: ButtonState): string {
