@@ -1,17 +1,30 @@
-import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { flowJsonSchema } from "../flow/flowJsonSchema.ts";
+import { writeFileMakingDirs } from "../util/writeFileMakingDirs.ts";
 import { readArgs } from "./readArgs.ts";
 
 const HELP = `Regenerates schema/flow.schema.json, the JSON Schema editors use to
 complete and check flow files, from the flow's zod schema.
 
-Usage: npm run schema`;
+Usage: npm run schema [-- --out FILE]
 
-const { values } = readArgs("schema", HELP, { options: { help: { type: "boolean", short: "h" } } });
+  --out  where to write it (default schema/flow.schema.json; - for standard output)`;
+
+const { values } = readArgs("schema", HELP, {
+  options: { out: { type: "string" }, help: { type: "boolean", short: "h" } },
+});
 if (values.help) process.stdout.write(`${HELP}\n`);
 else {
-  const target = fileURLToPath(new URL("../../schema/flow.schema.json", import.meta.url));
-  writeFileSync(target, flowJsonSchema());
-  process.stdout.write(`wrote ${target}\n`);
+  const text = flowJsonSchema();
+  const out = values.out ?? fileURLToPath(new URL("../../schema/flow.schema.json", import.meta.url));
+  if (out === "-") process.stdout.write(text);
+  else {
+    try {
+      writeFileMakingDirs(out, text);
+      process.stdout.write(`wrote ${out}\n`);
+    } catch (error) {
+      process.stderr.write(`schema: cannot write ${out}: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  }
 }

@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { projectRoot } from "../../src/paths.ts";
 import { runCli } from "../support/runCli.ts";
 
 const TOOLS = [
@@ -25,11 +28,23 @@ describe("flow tools (lint-flow, diagram, schema)", () => {
     },
   );
 
-  it("diagram says in one line when it cannot write the file, instead of a stack trace or a hang", () => {
-    for (const out of ["/dev/null/flow.md", "/proc/no-such-dir/flow.md"]) {
-      const r = runCli("src/cli/diagram.ts", ["--out", out]);
-      expect(r.code, out).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`^diagram: cannot write ${out}: E[A-Z]+: [^\\n]+\\n$`));
-    }
+  it.each([
+    ["diagram", "src/cli/diagram.ts"],
+    ["schema", "src/cli/schema.ts"],
+  ])(
+    "%s says in one line when it cannot write the file, instead of a stack trace or a hang",
+    (name, script) => {
+      for (const out of ["/dev/null/out.txt", "/proc/no-such-dir/out.txt"]) {
+        const r = runCli(script, ["--out", out]);
+        expect(r.code, out).toBe(1);
+        expect(r.stderr).toMatch(new RegExp(`^${name}: cannot write ${out}: E[A-Z]+: [^\\n]+\\n$`));
+      }
+    },
+  );
+
+  it("schema --out - prints the same schema it writes to schema/flow.schema.json", () => {
+    const r = runCli("src/cli/schema.ts", ["--out", "-"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(projectRoot, "schema", "flow.schema.json"), "utf8"));
   });
 });
