@@ -102,7 +102,7 @@ export function renderOutcome(
       ]),
     );
   blocks.push(context(machineLine(step), "machine"));
-  return { text: title, blocks };
+  return { text: escapeMrkdwn(title), blocks };
 }
 
 export { machineLine };

@@ -54,5 +54,5 @@ export function renderQuestion(step: QuestionStep, state: ButtonState): SlackMes
       button(UI[otherLang(lang)].otherLanguage, actionIds.lang(otherLang(lang)), value),
     ]),
   );
-  return { text: question.text, blocks };
+  return { text: escapeMrkdwn(question.text), blocks };
 }

@@ -49,7 +49,8 @@ function intro(compiled: CompiledFlow, lang: Lang, withTitle = true): string {
 /** What a direct message to the bot gets: what it does, and a button to start. */
 export function renderStartOffer(compiled: CompiledFlow, owner: string, lang: Lang): SlackMessage {
   return {
-    text: compiled.flow.title[lang],
+    // The notification's text is mrkdwn too: a flow title with "<" or "&" must not become markup.
+    text: escapeMrkdwn(compiled.flow.title[lang]),
     blocks: [
       section(intro(compiled, lang), "intro"),
       context(escapeMrkdwn(UI[lang].startPrompt), "prompt"),
@@ -84,11 +85,15 @@ export function renderHome(
     type: "home",
     blocks: [
       header(compiled.flow.title[lang]),
-      ...order.flatMap((l) => [
-        // The header already gives the first language's title.
-        section(intro(compiled, l, l !== lang), `intro_${l}`),
-        section(`*${UI[l].helpTitle}*\n${UI[l].help(command).join("\n")}`, `help_${l}`),
-      ]),
+      ...order.flatMap((l) => {
+        // The header already gives the first language's title; a flow without a
+        // description then has no intro, and Slack refuses an empty section.
+        const text = intro(compiled, l, l !== lang);
+        return [
+          ...(text ? [section(text, `intro_${l}`)] : []),
+          section(`*${UI[l].helpTitle}*\n${UI[l].help(command).join("\n")}`, `help_${l}`),
+        ];
+      }),
       divider(),
       context(escapeMrkdwn(UI[lang].startPrompt), "prompt"),
       actions("start", startButtons(compiled, owner, lang)),
