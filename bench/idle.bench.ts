@@ -57,7 +57,11 @@ try {
   for (const [name, [script, env]] of Object.entries(scripts) as Array<
     [Contender, [string, Record<string, string>]]
   >) {
-    const app = await startAppProcess(join(projectRoot, script), fake, env);
+    // The redraws go to the sink, not to Slack's hosts: allowed like a fake Slack.
+    const app = await startAppProcess(join(projectRoot, script), fake, {
+      ...env,
+      SLACK_RESPONSE_URL_ORIGINS: origin,
+    });
     started.push(app);
     clients[name] = clientFor(app.port, 1);
   }

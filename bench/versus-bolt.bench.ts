@@ -114,7 +114,11 @@ try {
     appProcesses.push(app.child);
     return { ...app, client: clientFor(app.port, CONCURRENCY) };
   };
-  const ours = await start("src/main.ts", { SQLITE_PATH: join(dir, "records.db") });
+  const ours = await start("src/main.ts", {
+    SQLITE_PATH: join(dir, "records.db"),
+    // The redraws go to the sink, not to Slack's hosts: allowed like a fake Slack.
+    SLACK_RESPONSE_URL_ORIGINS: origin,
+  });
   const screens = await collectScreens(fake, ours.client);
   // The reference app posts exactly what this app drew after each click.
   const redrawsFile = join(dir, "redraws.json");

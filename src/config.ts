@@ -16,6 +16,8 @@ export type Config = {
   port: number;
   /** Web API base URL ending in "/", when Slack is replaced (tests, sandbox, outside drivers). */
   slackApiUrl?: string;
+  /** Origins besides Slack's own (and SLACK_API_URL's) that a response_url may point at. */
+  responseUrlOrigins?: string[];
   slashCommand: string;
   flowFile: string;
   logLevel: "debug" | "info" | "warn" | "error";
@@ -57,6 +59,14 @@ const Env = z.object({
   SLACK_API_URL: z
     .url({ protocol: /^https?$/, error: "expected an http(s) URL, e.g. http://127.0.0.1:4000/api/" })
     .optional(),
+  SLACK_RESPONSE_URL_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? "").split(",").map((o) => o.trim()).filter(Boolean))
+    .refine(
+      (list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o) && URL.canParse(o)),
+      "expected origins like https://hooks.example.com, comma-separated (scheme and host, no path)",
+    ),
   SLASH_COMMAND: z
     .string()
     .default("/ssl-move")
@@ -145,6 +155,9 @@ export function loadConfig(env: Record<string, string | undefined>): ConfigResul
       socketMode: e.SOCKET_MODE,
       port: e.PORT,
       ...(e.SLACK_API_URL ? { slackApiUrl: e.SLACK_API_URL.replace(/\/*$/, "/") } : {}),
+      ...(e.SLACK_RESPONSE_URL_ORIGINS.length > 0
+        ? { responseUrlOrigins: e.SLACK_RESPONSE_URL_ORIGINS.map((o) => new URL(o).origin) }
+        : {}),
       slashCommand: e.SLASH_COMMAND,
       flowFile: e.FLOW_FILE,
       logLevel: e.LOG_LEVEL,

@@ -12,6 +12,7 @@ import { describeError } from "./log.ts";
 import { createReceiver } from "./receiver.ts";
 import { RecentKeys } from "./recent.ts";
 import type { AppRecords } from "./records.ts";
+import { responders } from "./responseUrl.ts";
 import { setButtonKey } from "./state/codec.ts";
 
 export interface SlackAppOptions {
@@ -104,6 +105,11 @@ export function createSlackApp({
       ...(config.staffChannelId ? { channel: config.staffChannelId } : {}),
       users: new Set(config.staffUserIds),
     },
+    // A fake Slack (tests, the sandbox) answers response_urls where it serves the Web API.
+    respondTo: responders([
+      ...(config.slackApiUrl ? [new URL(config.slackApiUrl).origin] : []),
+      ...(config.responseUrlOrigins ?? []),
+    ]),
   };
   registerCommands(app, deps);
   registerActions(app, deps);

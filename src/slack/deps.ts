@@ -5,6 +5,7 @@ import type { InFlight } from "./inflight.ts";
 import { describeError } from "./log.ts";
 import type { RecentKeys } from "./recent.ts";
 import type { AppRecords } from "./records.ts";
+import type { Responders } from "./responseUrl.ts";
 
 /** Who staff are and where handoffs go. */
 export interface StaffSettings {
@@ -26,6 +27,8 @@ export interface Deps {
   /** Consultation records; the app works without them (tests, tools). */
   records?: AppRecords;
   staff: StaffSettings;
+  /** Respond functions for response_urls, on Slack's hosts only (see responders). */
+  respondTo: Responders;
 }
 
 /**

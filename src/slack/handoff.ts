@@ -18,7 +18,6 @@ import {
   renderStaffTaken,
   renderTakeFailed,
 } from "./render/staff.ts";
-import { responder } from "./responseUrl.ts";
 import { type ButtonState, decodeStoredState, encodeState } from "./state/codec.ts";
 
 /** How long a handoff's database calls may take before the click gives up and says so. */
@@ -284,7 +283,7 @@ async function tellCustomer(deps: Deps, io: SlackIO, handoff: Handoff, assignee:
       if (
         responseUrl !== undefined &&
         (await attempt(ctx, "respond(customer)", () =>
-          responder(responseUrl)({ replace_original: true, ...card }),
+          deps.respondTo(responseUrl)({ replace_original: true, ...card }),
         ))
       )
         return;

@@ -38,15 +38,40 @@ function poolFor(origin: string): Pool {
   return pool;
 }
 
-/** A respond function for one response_url (the signed request it came in is what makes it trusted). */
-export function responder(responseUrl: string, timeoutMs = 10_000): Respond {
-  return (message) => post(responseUrl, JSON.stringify(message), timeoutMs);
+/** Where Slack's response_urls point: the commercial and the GovSlack hosts. */
+export const SLACK_RESPONSE_ORIGINS: readonly string[] = [
+  "https://hooks.slack.com",
+  "https://hooks.slack-gov.com",
+];
+
+/** Makes respond functions for response_urls on the given origins only. */
+export type Responders = (responseUrl: string) => Respond;
+
+/**
+ * Respond functions for one app. A response_url arrives in a signed request,
+ * but the app then POSTs to whatever it names: were the signing secret to
+ * leak, anyone could make the app post to hosts inside its own network. So
+ * only Slack's hosts (and those configured, such as a fake Slack) are posted
+ * to; any other fails like a refused post, and nothing is sent.
+ */
+export function responders(extraOrigins: readonly string[] = [], timeoutMs = 10_000): Responders {
+  const allowed = new Set([...SLACK_RESPONSE_ORIGINS, ...extraOrigins]);
+  return (responseUrl) => (message) => post(responseUrl, JSON.stringify(message), timeoutMs, allowed);
 }
 
-async function post(url: string, body: string, timeoutMs: number): Promise<void> {
+async function post(
+  url: string,
+  body: string,
+  timeoutMs: number,
+  allowed: ReadonlySet<string>,
+): Promise<void> {
   const target = new URL(url);
   if (target.protocol !== "https:" && target.protocol !== "http:")
     throw new Error(`response_url has an unsupported protocol ${target.protocol}`);
+  if (!allowed.has(target.origin))
+    throw new Error(
+      `response_url is not on Slack's hosts (${target.origin}); nothing was sent (SLACK_RESPONSE_URL_ORIGINS adds others)`,
+    );
   let res: Awaited<ReturnType<Pool["request"]>>;
   try {
     res = await poolFor(target.origin).request({

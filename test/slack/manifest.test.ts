@@ -32,7 +32,7 @@ describe("manifest.yaml", () => {
 
   it(".env.example documents every variable the configuration reads", () => {
     const example = readFileSync(join(projectRoot, ".env.example"), "utf8");
-    expect(CONFIG_VARIABLES).toHaveLength(15);
+    expect(CONFIG_VARIABLES).toHaveLength(16);
     for (const name of CONFIG_VARIABLES) expect(example).toMatch(new RegExp(`^${name}=`, "m"));
   });
 });

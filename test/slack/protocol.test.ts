@@ -5,9 +5,9 @@ import { type SlackIO, sendNotice } from "../../src/slack/deliver.ts";
 import { UI } from "../../src/slack/i18n.ts";
 import { createLogger } from "../../src/slack/log.ts";
 import { renderNotice } from "../../src/slack/render/notice.ts";
-import { responder } from "../../src/slack/responseUrl.ts";
+import { responders } from "../../src/slack/responseUrl.ts";
 import { Harness } from "../support/harness.ts";
-import { appMention, directMessage, eventEnvelope } from "../support/payloads.ts";
+import { appMention, blockActions, directMessage, eventEnvelope } from "../support/payloads.ts";
 import { type TestRecords, testRecords } from "./recordsSupport.ts";
 
 /**
@@ -93,7 +93,7 @@ describe("Slack refusing a call", () => {
       const io = {
         logger: createLogger({ level: "error", secrets: [], write: () => {} }),
         context: {},
-        respond: responder(`http://127.0.0.1:${port}/hooks/late`, 200),
+        respond: responders([`http://127.0.0.1:${port}`], 200)(`http://127.0.0.1:${port}/hooks/late`),
         client: { chat: { postEphemeral: async () => void arrived.push("chat.postEphemeral") } },
       } as unknown as SlackIO;
       const sent = await sendNotice(
@@ -106,6 +106,43 @@ describe("Slack refusing a call", () => {
     } finally {
       server.closeAllConnections();
       server.close();
+    }
+  });
+
+  it("a click whose response_url is not on Slack's hosts: nothing is posted there, nothing redrawn", async () => {
+    const arrived: string[] = [];
+    const elsewhere = createServer((req, res) => {
+      arrived.push(req.url ?? "");
+      res.end("ok");
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    try {
+      records = testRecords();
+      h = await Harness.start({ records });
+      const first = await h.command({ user: "UOWNER", channel: "C1" });
+      const drawn = JSON.stringify(first.blocks); // the fake updates its message objects in place
+      const { port } = elsewhere.address() as AddressInfo;
+      // Signed correctly, as a leaked signing secret would allow: the app must not become a proxy.
+      const res = await h.client.interaction(
+        blockActions({
+          message: first,
+          actionId: "answer:validity:valid",
+          user: "UOWNER",
+          responseUrl: `http://127.0.0.1:${port}/internal/admin`,
+        }),
+      );
+      expect(res.status).toBe(200);
+      await h.idle();
+      await records.settle();
+      expect(arrived).toEqual([]);
+      // Nothing was redrawn either (the click itself, signed, is recorded as any click whose redraw failed).
+      expect(JSON.stringify(h.fake.message(first.channel, first.ts)?.blocks)).toBe(drawn);
+      // The real button still works.
+      const { message } = await h.click(first, "answer:validity:valid");
+      expect(JSON.stringify(message.blocks)).not.toBe(drawn);
+    } finally {
+      elsewhere.closeAllConnections();
+      elsewhere.close();
     }
   });
 

@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { ResponseUrlError, responder } from "../../src/slack/responseUrl.ts";
+import { ResponseUrlError, responders } from "../../src/slack/responseUrl.ts";
 
-// The redraw of every click goes through responder(): real HTTP servers here, no mocks.
+// The redraw of every click goes through responders(): real HTTP servers here, no mocks.
+
+/** A responder allowed to post to the local test servers (any 127.0.0.1 origin given). */
+const responder = (url: string, timeoutMs?: number) => responders([new URL(url).origin], timeoutMs)(url);
 
 interface Received {
   method: string | undefined;
@@ -41,7 +44,7 @@ afterEach(async () => {
   }
 });
 
-describe("responder (response_url posts)", () => {
+describe("responders (response_url posts)", () => {
   it("posts the message as UTF-8 JSON to the exact path and query", async () => {
     const { origin, received } = await serve();
     await responder(`${origin}/actions/T1/123/abc?x=1`)({ replace_original: true, text: "移行 — move" });
@@ -68,6 +71,26 @@ describe("responder (response_url posts)", () => {
     );
   });
 
+  it("posts only to Slack's hosts and the origins it is given: nothing is sent elsewhere", async () => {
+    const { origin, received } = await serve();
+    const slackOnly = responders();
+    await expect(slackOnly(`${origin}/r/1`)({ text: "x" })).rejects.toThrow(
+      `response_url is not on Slack's hosts (${origin}); nothing was sent`,
+    );
+    // The same host on another port, scheme or user part is another origin.
+    const other = new URL(origin);
+    other.port = String(Number(other.port) + 1);
+    await expect(responders([origin])(`${other.origin}/r/1`)({ text: "x" })).rejects.toThrow(
+      "not on Slack's hosts",
+    );
+    await expect(
+      responders([origin])(`${origin.replace("http:", "https:")}/r/1`)({ text: "x" }),
+    ).rejects.toThrow("not on Slack's hosts");
+    expect(received).toEqual([]);
+    await responders([origin])(`http://user@${new URL(origin).host}/r/2`)({ text: "y" });
+    expect(received.map((r) => r.url)).toEqual(["/r/2"]);
+  });
+
   it("gives up after the timeout with a plain message", async () => {
     const { origin } = await serve(() => {}); // never answers
     await expect(responder(`${origin}/r/slow`, 200)({ text: "x" })).rejects.toThrow(
@@ -77,9 +100,10 @@ describe("responder (response_url posts)", () => {
 
   it("keeps working across more origins than it keeps pools for", async () => {
     const targets = await Promise.all(Array.from({ length: 11 }, () => serve()));
-    for (const { origin } of targets) await responder(`${origin}/r/a`)({ text: "a" });
+    const respondTo = responders(targets.map((t) => t.origin));
+    for (const { origin } of targets) await respondTo(`${origin}/r/a`)({ text: "a" });
     // The first origins' pools were closed to make room; posting there again opens a new one.
-    await responder(`${targets[0]?.origin}/r/b`)({ text: "b" });
+    await respondTo(`${targets[0]?.origin}/r/b`)({ text: "b" });
     expect(targets.map((t) => t.received.length)).toEqual([2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
   });
 

@@ -96,6 +96,33 @@ describe("configuration (pure)", () => {
     });
   });
 
+  it("reads SLACK_RESPONSE_URL_ORIGINS as origins, and refuses anything with a path or another scheme", () => {
+    const base = { SLACK_BOT_TOKEN: "xoxb-1-2", SLACK_SIGNING_SECRET: "abc" };
+    const plain = loadConfig(base);
+    expect(plain.ok && plain.config.responseUrlOrigins).toBe(undefined);
+    expect(
+      loadConfig({
+        ...base,
+        SLACK_RESPONSE_URL_ORIGINS: " http://127.0.0.1:4001, https://Hooks.Example.com:443,",
+      }),
+    ).toMatchObject({
+      ok: true,
+      config: { responseUrlOrigins: ["http://127.0.0.1:4001", "https://hooks.example.com"] },
+    });
+    for (const bad of [
+      "hooks.example.com",
+      "https://hooks.example.com/actions",
+      "ftp://x.example",
+      "http://",
+    ]) {
+      const r = loadConfig({ ...base, SLACK_RESPONSE_URL_ORIGINS: bad });
+      expect(r, bad).toMatchObject({ ok: false });
+      expect((r as { problems: string[] }).problems.join("\n")).toContain(
+        "SLACK_RESPONSE_URL_ORIGINS: expected origins",
+      );
+    }
+  });
+
   it("reads the records, staff and retention settings, with defaults", () => {
     const base = { SLACK_BOT_TOKEN: "xoxb-1-2", SLACK_SIGNING_SECRET: "abc" };
     expect(loadConfig(base)).toMatchObject({

@@ -16,7 +16,6 @@ import { describeError } from "../../log.ts";
 import { RecentKeys } from "../../recent.ts";
 import { recordLater, recordNow } from "../../records.ts";
 import { renderNotice } from "../../render/notice.ts";
-import { responder } from "../../responseUrl.ts";
 import { ACTION_PATTERN, actionIds } from "../../state/actionIds.ts";
 import { decodeState } from "../../state/codec.ts";
 
@@ -90,7 +89,7 @@ async function handleClick(
   const io: SlackIO = {
     client,
     logger: deps.logger,
-    ...(responseUrl ? { respond: responder(responseUrl) } : {}),
+    ...(responseUrl ? { respond: deps.respondTo(responseUrl) } : {}),
     context: {
       action: actionId,
       user: surface.user,

@@ -5,7 +5,6 @@ import { attempt } from "../../deliver.ts";
 import type { Deps } from "../../deps.ts";
 import { UI } from "../../i18n.ts";
 import { renderNotice } from "../../render/notice.ts";
-import { responder } from "../../responseUrl.ts";
 import { newConsultationId } from "../../state/codec.ts";
 import { staffStats } from "../staffStats.ts";
 import { recordStart } from "../started.ts";
@@ -25,7 +24,7 @@ export function register(app: App, deps: Deps): void {
         logger: deps.logger,
         context: { command: deps.command, user: command.user_id, channel: command.channel_id },
       };
-      const respond = responder(command.response_url);
+      const respond = deps.respondTo(command.response_url);
       if (request.kind === "stats") {
         const message = deps.staff.users.has(command.user_id)
           ? await staffStats(deps, request.lang)
