@@ -62,7 +62,12 @@ const Env = z.object({
   SLACK_RESPONSE_URL_ORIGINS: z
     .string()
     .optional()
-    .transform((v) => (v ?? "").split(",").map((o) => o.trim()).filter(Boolean))
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .refine(
       (list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o) && URL.canParse(o)),
       "expected origins like https://hooks.example.com, comma-separated (scheme and host, no path)",
