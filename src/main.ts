@@ -65,6 +65,7 @@ async function runSlack(): Promise<void> {
     { createLogger, describeError },
     { startRecords },
     { redactUrl },
+    { checkStaffChannel },
   ] = await Promise.all([
     import("./flow/loadFlow.ts"),
     import("./yaml/parseYaml.ts"),
@@ -72,6 +73,7 @@ async function runSlack(): Promise<void> {
     import("./slack/log.ts"),
     import("./slack/records.ts"),
     import("./records/openStore.ts"),
+    import("./slack/checkStaffChannel.ts"),
   ]);
 
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
@@ -112,6 +114,9 @@ async function runSlack(): Promise<void> {
         ? `connected to Slack in Socket Mode; flow ${flow.id} v${flow.version}; command ${config.slashCommand}`
         : `listening on port ${port} (POST /slack/events); flow ${flow.id} v${flow.version}; command ${config.slashCommand}`,
     );
+    // Handoffs need records and a staff channel; the bot must be in that channel to post there.
+    // Not awaited: a slow Slack must not hold up the start (or the shutdown handlers below).
+    if (config.staffChannelId) void checkStaffChannel(slack.app.client, config.staffChannelId, logger);
   } catch (error) {
     const step = error instanceof StartError ? error.step : "bot_token";
     const facts = describeError(error instanceof StartError ? error.cause : error);

@@ -20,7 +20,15 @@ describe("manifest.yaml", () => {
 
   it("asks for the scopes and events the listeners need, App Home and interactivity", () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
-      ["app_mentions:read", "chat:write", "commands", "im:history", "users:read"].sort(),
+      [
+        "app_mentions:read",
+        "channels:read",
+        "chat:write",
+        "commands",
+        "groups:read",
+        "im:history",
+        "users:read",
+      ].sort(),
     );
     expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(
       ["app_home_opened", "app_mention", "message.im"].sort(),

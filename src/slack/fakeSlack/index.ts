@@ -25,6 +25,13 @@ export interface FakeSlackOptions {
   teamId?: string;
   /** users.info answers; unknown users get locale ja-JP. */
   users?: Record<string, { name?: string; locale?: string }>;
+  /**
+   * conversations.info answers: null for a channel that does not exist (or is
+   * private without the bot); unlisted channels exist and have the bot in them.
+   */
+  channels?: Record<string, { name?: string; isMember?: boolean } | null>;
+  /** Web API methods answered with missing_scope (an app installed before the manifest asked for them). */
+  missingScopes?: string[];
 }
 
 export interface RecordedCall {
@@ -203,6 +210,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       homeViews.set(args.user_id, view);
       return ok({ view: { id: `V${seq}`, ...view } });
     },
+    "conversations.info": (args) => {
+      const id = String(args.channel ?? "");
+      const known = options.channels?.[id];
+      if (!id || known === null) return platformError("channel_not_found");
+      return ok({
+        channel: { id, name: known?.name ?? id.toLowerCase(), is_member: known?.isMember ?? true },
+      });
+    },
     "users.info": (args) => {
       const id = String(args.user ?? "");
       const known = options.users?.[id];
@@ -318,6 +333,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
             : platformError("invalid_auth");
       else if (token === undefined || (options.botToken !== undefined && token !== options.botToken))
         answer = platformError(token === undefined ? "not_authed" : "invalid_auth");
+      else if (options.missingScopes?.includes(method)) answer = platformError("missing_scope");
       else answer = handler ? handler(args) : platformError("unknown_method");
     } else answer = respond(responseMatch?.[1] as string, args);
     const body = answer.body;
