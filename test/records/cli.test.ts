@@ -327,7 +327,7 @@ describe("report --out and large reports (SQLite)", () => {
     expect(paged.filter((r) => r.completed_at !== "")).toHaveLength(1500);
     const pages: number[] = [];
     for await (const page of store.reportPages({ since: new Date(start) })) pages.push(page.length);
-    expect(pages.length).toBeGreaterThanOrEqual(20); // a day at a time
+    expect(pages.length).toBeGreaterThanOrEqual(3); // 4,500 events, at most 2,000 a page
     expect(pages.reduce((a, b) => a + b, 0)).toBe(3000);
     // A range starting mid-way keeps only consultations started in it.
     const fromDay10 = await store.report({ since: new Date(start + 10 * 86_400_000) });
@@ -338,7 +338,7 @@ describe("report --out and large reports (SQLite)", () => {
     await store.close();
   });
 
-  it("splits one busy day into pages of at most 20,000 events, losing and repeating nothing", async () => {
+  it("splits one busy day into pages of at most 2,000 events, losing and repeating nothing", async () => {
     const store = new SqliteStore({ path: join(tmp.dir, "busy-day.db") });
     const start = Date.parse("2025-02-01T00:00:00Z");
     const base = EVENTS[0] as ConsultationEvent;
@@ -357,10 +357,33 @@ describe("report --out and large reports (SQLite)", () => {
     await store.record(events);
     const pages: ReportRow[][] = [];
     for await (const page of store.reportPages({ since: new Date(start) })) pages.push(page);
-    expect(pages.length).toBeGreaterThan(2);
-    for (const page of pages) expect(page.length).toBeLessThanOrEqual(20_000);
+    expect(pages.length).toBeGreaterThanOrEqual(23);
+    for (const page of pages) expect(page.length).toBeLessThanOrEqual(2_000);
     const ids = pages.flat().map((r) => r.id);
     expect(ids).toEqual(events.map((e) => e.consultationId));
+    await store.close();
+  });
+
+  it("a millisecond holding more than a page of events is one page: the report still ends", async () => {
+    const store = new SqliteStore({ path: join(tmp.dir, "one-ms.db") });
+    const at = new Date("2025-02-02T00:00:00Z");
+    const base = EVENTS[0] as ConsultationEvent;
+    const ids = Array.from({ length: 2_500 }, (_, i) => `M${String(i).padStart(5, "0")}`);
+    await store.record(
+      ids.map((id) => ({ ...base, id: `${id}-s`, consultationId: id, kind: "started" as const, at })),
+    );
+    const later = {
+      ...base,
+      id: "N-s",
+      consultationId: "N",
+      kind: "started" as const,
+      at: new Date(at.getTime() + 1),
+    };
+    await store.record([later]);
+    const pages: ReportRow[][] = [];
+    for await (const page of store.reportPages({ since: at })) pages.push(page);
+    expect(pages.map((p) => p.length)).toEqual([2_500, 1]);
+    expect(pages.flat().map((r) => r.id)).toEqual([...ids, "N"]);
     await store.close();
   });
 });
