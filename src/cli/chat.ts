@@ -32,7 +32,7 @@ const UI = {
     invalid: "入力が正しくありません。表示された番号か b / r / c / q を入力してください。",
     nothingToChange: "まだ回答がありません。",
     cannotGoBack: "これ以上戻れません。",
-    ended: "入力が終わりました（結果の前に終了）。",
+    ended: "結果を表示する前に入力が終わりました。",
   },
   en: {
     prompt: "Type a number (b=back r=start over c=change an answer q=quit) > ",

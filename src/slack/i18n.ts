@@ -67,7 +67,7 @@ const ja: UiText = {
     `• \`${command} en\` — 英語で始めます`,
     `• \`${command} help\` — この説明を表示します`,
     "• ボットにメンションするか、ダイレクトメッセージを送っても始められます。アプリの「ホーム」タブにも開始ボタンがあります。",
-    "• ボタンで答えていくと、使えるかどうか・条件・料金・次にすることをご案内します。結果はチャンネルに共有できます。",
+    "• ボタンで質問にお答えいただくと、証明書を使えるかどうか、その条件・料金・次にすることをご案内します。結果はチャンネルに共有できます。",
   ],
   askStaff: "担当者に相談",
   handoffAsked: "🙋 担当者に相談内容を送りました。担当者が決まり次第、ここでお知らせします。",
@@ -108,7 +108,8 @@ const en: UiText = {
     "• Answer with the buttons to learn whether the certificate can be moved, on what conditions, for what fee, and what to do next. You can share the result to the channel.",
   ],
   askStaff: "Ask staff",
-  handoffAsked: "🙋 Your consultation was sent to our staff. We will tell you here who takes it.",
+  handoffAsked:
+    "🙋 Your consultation was sent to our staff. We will let you know here once someone takes it.",
   handoffTaken: (assignee) => `🧑‍💼 <@${assignee}> from our staff is on it and will get back to you.`,
   handoffFailed: "Could not reach our staff just now. Please wait a moment and try again.",
   statsRefused: "Sorry, the statistics are only available to staff members.",

@@ -78,7 +78,7 @@ export function renderStaffTaken(handoff: Pick<Handoff, "summary">, assignee: st
   const blocks: Block[] = [
     header(TITLE),
     section(handoff.summary, "summary"),
-    context(`✅ <@${assignee}> が対応しています / <@${assignee}> took it`, "taken"),
+    context(`✅ <@${assignee}> さんが対応しています / <@${assignee}> took it`, "taken"),
   ];
   return { text: `${TITLE} — <@${assignee}>`, blocks };
 }
