@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { FakeMessage, FakeSlack } from "../slack/fakeSlack/index.ts";
 import {
@@ -208,6 +208,11 @@ export async function startSandboxServer(options: SandboxOptions): Promise<{ ser
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    const refused = foreignRequest(req, options.host ?? "127.0.0.1");
+    if (refused) {
+      res.writeHead(403, { "content-type": "text/plain; charset=utf-8" }).end(`${refused}\n`);
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://sandbox");
     const asset = req.method === "GET" ? assets[url.pathname] : undefined;
     if (asset) {
@@ -276,6 +281,40 @@ export async function startSandboxServer(options: SandboxOptions): Promise<{ ser
   server.on("close", unsubscribe);
   const { port } = server.address() as AddressInfo;
   return { server, url: `http://localhost:${port}` };
+}
+
+/**
+ * Why a request must not reach the sandbox, or undefined. The page has no
+ * login and acts as any sandbox user, staff included (with DATABASE_URL set,
+ * its statistics are real), so other web pages the developer has open must
+ * not drive or read it:
+ * - a Host that is a DNS name other than localhost or SANDBOX_HOST is a
+ *   rebinding page's (evil.example made to resolve to 127.0.0.1); an IP
+ *   address cannot be rebound;
+ * - a POST must be JSON (a cross-site form or no-cors fetch can only send
+ *   text/plain or a form without asking first) and, when the browser says
+ *   where it comes from, from this page's own origin.
+ */
+function foreignRequest(req: IncomingMessage, listenHost: string): string | undefined {
+  const host = req.headers.host ?? "";
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${host}`).hostname;
+  } catch {
+    return "bad Host header";
+  }
+  const ipLiteral = isIP(hostname.replace(/^\[|\]$/g, "")) !== 0;
+  if (!ipLiteral && hostname !== "localhost" && hostname !== listenHost)
+    return `the sandbox answers only at localhost or an IP address, not ${hostname}`;
+  if (req.method !== "POST") return undefined;
+  if (!/^application\/json\b/i.test(req.headers["content-type"] ?? ""))
+    return "a POST must be application/json";
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${host}`) return `requests from ${origin} are not accepted`;
+  const site = req.headers["sec-fetch-site"];
+  if (site !== undefined && site !== "same-origin" && site !== "none")
+    return "cross-site requests are not accepted";
+  return undefined;
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {

@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { App, type Logger, type LogLevel } from "@slack/bolt";
+import { App, type Logger } from "@slack/bolt";
 import type { Config } from "../config.ts";
 import type { CompiledFlow } from "../flow/loadFlow.ts";
 import type { Deps } from "./deps.ts";
@@ -8,8 +8,8 @@ import { register as registerActions } from "./listeners/actions/index.ts";
 import { register as registerCommands } from "./listeners/commands/index.ts";
 import { register as registerEvents } from "./listeners/events/index.ts";
 import { register as registerHome } from "./listeners/home/index.ts";
-import { describeError } from "./log.ts";
-import { createReceiver } from "./receiver.ts";
+import { describeError, forFramework } from "./log.ts";
+import { createReceiver, SERVER_OPTIONS } from "./receiver.ts";
 import { RecentKeys } from "./recent.ts";
 import type { AppRecords } from "./records.ts";
 import { responders } from "./responseUrl.ts";
@@ -58,6 +58,7 @@ export function createSlackApp({
   // Button values are signed with a key every instance derives alike (see setButtonKey).
   // The configuration requires one of the two (never the bot token: posting as the bot must not mint buttons).
   setButtonKey(config.signingSecret || (config.appToken as string));
+  const framework = forFramework(logger);
   const app = new App({
     token: config.botToken,
     ...(config.socketMode
@@ -67,7 +68,6 @@ export function createSlackApp({
             signingSecret: config.signingSecret as string,
             port: config.port,
             logger,
-            logLevel: logger.getLevel() as LogLevel,
             customRoutes: [
               {
                 path: "/healthz",
@@ -83,8 +83,8 @@ export function createSlackApp({
     deferInitialization: true,
     // Bolt's default conversation store costs every event time and memory; nothing here reads it.
     convoStore: false,
-    logger,
-    logLevel: logger.getLevel() as LogLevel,
+    logger: framework,
+    logLevel: framework.getLevel(),
     clientOptions: {
       ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
       // A click must be answered in seconds: retry briefly, and report rate limits instead of sleeping on them.
@@ -131,7 +131,7 @@ export function createSlackApp({
       }
       let server: unknown;
       try {
-        server = config.socketMode ? await app.start() : await app.start(config.port);
+        server = config.socketMode ? await app.start() : await app.start(config.port, SERVER_OPTIONS);
       } catch (error) {
         throw new StartError(config.socketMode ? "app_token" : "listen", error);
       }

@@ -62,6 +62,27 @@ export function createLogger(options: LoggerOptions): Logger {
 
 export { LogLevel };
 
+/**
+ * The logger handed to Bolt, its receivers and its Slack clients: the same
+ * lines, minus their debug output. At debug they log whole request bodies
+ * (what customers type after the command, in a mention or a DM), every
+ * response_url (which can post into the customer's channel for 30 minutes)
+ * and every users.info answer (a customer's profile): customer data that
+ * LOG_LEVEL=debug must not put in the logs. Our own debug lines stay.
+ */
+export function forFramework(logger: Logger): Logger {
+  return {
+    debug: () => {},
+    info: (...msg) => logger.info(...msg),
+    warn: (...msg) => logger.warn(...msg),
+    error: (...msg) => logger.error(...msg),
+    // Bolt sets the level it was given; the app's LOG_LEVEL stays the app's.
+    setLevel: () => {},
+    getLevel: () => (logger.getLevel() === LogLevel.DEBUG ? LogLevel.INFO : logger.getLevel()),
+    setName: () => {},
+  };
+}
+
 /** The useful, secret-free facts about an error from Bolt, the Web API client or fetch. */
 export function describeError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { error: String(error) };

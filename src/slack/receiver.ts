@@ -8,7 +8,21 @@ import {
   type ReceiverProcessEventErrorHandlerArgs,
 } from "@slack/bolt";
 
+import { forFramework } from "./log.ts";
+
 const ENDPOINT = "/slack/events";
+
+/**
+ * Server options for the HTTP mode. Slack gives up on a request after 3 s, so
+ * nothing legitimate takes longer to arrive; Node's defaults (60 s for the
+ * headers, 300 s for the whole request, checked every 30 s) would let slow
+ * clients that never send a signature hold connections and buffered bodies.
+ */
+export const SERVER_OPTIONS = {
+  headersTimeout: 5_000,
+  requestTimeout: 10_000,
+  connectionsCheckingInterval: 1_000,
+} as const;
 const JSON_NULL = /^[ \t\n\r]*null[ \t\n\r]*$/;
 
 /**
@@ -28,13 +42,21 @@ export function createReceiver(options: HTTPReceiverOptions & { signingSecret: s
     // Bolt hands its handler the receiver's logger; ours logs no values, so it gets the plain one.
     processEventErrorHandler: (args) => answerMalformed({ ...args, logger: options.logger }),
     ...options,
-    logger: withoutBodyValues(options.logger),
+    logger: withoutBodyValues(forFramework(options.logger)),
+    logLevel: forFramework(options.logger).getLevel(),
   });
   const bolt = receiver.requestListener;
   const { logger, signingSecret } = options;
   receiver.requestListener = (req, res) => {
-    if (req.method !== "POST" || new URL(req.url ?? "/", "http://localhost").pathname !== ENDPOINT)
-      return bolt(req, res);
+    let path: string;
+    try {
+      path = new URL(req.url ?? "/", "http://localhost").pathname;
+    } catch {
+      // Node's parser takes targets such as `http://[/…` that URL cannot; Bolt would answer 500 and log an ERROR.
+      logger.warn("Malformed request target");
+      return HTTPModuleFunctions.buildNoBodyResponse(res, 400);
+    }
+    if (req.method !== "POST" || path !== ENDPOINT) return bolt(req, res);
     HTTPModuleFunctions.bufferIncomingMessage(req, HTTPModuleFunctions.defaultBodyLimit).then(
       async (buffered) => {
         if (!parsesToNull(buffered)) return bolt(buffered, res);

@@ -39,6 +39,7 @@ describe("sandbox page server", () => {
     const send = (channel: string, text: string) =>
       fetch(`${sandbox.url}/sandbox/send`, {
         method: "POST",
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ user: "U0SATO", channel, text }),
       });
     try {

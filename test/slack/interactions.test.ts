@@ -293,7 +293,7 @@ describe("clicks over HTTP", () => {
   });
 
   it("never writes a token or the signing secret to the log, even at debug level", () => {
-    expect(h.logs.length).toBeGreaterThan(10);
+    expect(h.logs.length).toBeGreaterThan(2); // this suite's warnings and debug lines
     for (const line of h.logs) {
       expect(line).not.toContain(BOT_TOKEN);
       expect(line).not.toContain(SIGNING_SECRET);
