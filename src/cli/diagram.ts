@@ -1,9 +1,9 @@
 import { drawDiagram } from "../flow/drawDiagram.ts";
 import { loadFlowFile } from "../flow/loadFlow.ts";
 import { defaultFlowFile, projectRoot } from "../paths.ts";
-import { writeFileMakingDirs } from "../util/writeFileMakingDirs.ts";
 import { formatPositionedError } from "../yaml/parseYaml.ts";
 import { readArgs } from "./readArgs.ts";
+import { writeOutput } from "./writeOutput.ts";
 
 const HELP = `Writes a Mermaid flowchart of a flow (GitHub renders it).
 
@@ -22,17 +22,6 @@ if (values.help) {
     for (const e of loaded.errors) process.stderr.write(`${formatPositionedError(e)}\n`);
     process.exitCode = 1;
   } else {
-    const text = drawDiagram(loaded.compiled);
-    const out = values.out ?? `${projectRoot}docs/flow.md`;
-    if (out === "-") process.stdout.write(text);
-    else {
-      try {
-        writeFileMakingDirs(out, text);
-        process.stdout.write(`wrote ${out}\n`);
-      } catch (error) {
-        process.stderr.write(`diagram: cannot write ${out}: ${(error as Error).message}\n`);
-        process.exitCode = 1;
-      }
-    }
+    writeOutput("diagram", values.out ?? `${projectRoot}docs/flow.md`, drawDiagram(loaded.compiled));
   }
 }

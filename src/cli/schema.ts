@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { flowJsonSchema } from "../flow/flowJsonSchema.ts";
-import { writeFileMakingDirs } from "../util/writeFileMakingDirs.ts";
 import { readArgs } from "./readArgs.ts";
+import { writeOutput } from "./writeOutput.ts";
 
 const HELP = `Regenerates schema/flow.schema.json, the JSON Schema editors use to
 complete and check flow files, from the flow's zod schema.
@@ -15,16 +15,6 @@ const { values } = readArgs("schema", HELP, {
 });
 if (values.help) process.stdout.write(`${HELP}\n`);
 else {
-  const text = flowJsonSchema();
   const out = values.out ?? fileURLToPath(new URL("../../schema/flow.schema.json", import.meta.url));
-  if (out === "-") process.stdout.write(text);
-  else {
-    try {
-      writeFileMakingDirs(out, text);
-      process.stdout.write(`wrote ${out}\n`);
-    } catch (error) {
-      process.stderr.write(`schema: cannot write ${out}: ${(error as Error).message}\n`);
-      process.exitCode = 1;
-    }
-  }
+  writeOutput("schema", out, flowJsonSchema());
 }
