@@ -183,4 +183,40 @@ describe("hostile slash commands and events", () => {
     );
     await expectHealthy(hostile);
   });
+  it("a mention whose user or channel is of the wrong type starts nothing and records nothing; a wrong team_id is 'unknown'", async () => {
+    const { h } = hostile;
+    const started = () => hostile.records.events().filter((e) => e.kind === "started");
+    for (const teamId of [[], {}, 42, null, true]) {
+      const before = started().length;
+      const mention = { type: "app_mention", user: OWNER, channel: CHANNEL, text: "<@UBOT0FAKE>", ts: "1.2" };
+      const res = await sendRaw(h, JSON.stringify({ ...eventEnvelope(mention), team_id: teamId }), JSON_TYPE);
+      expect(res.status).toBe(200);
+      await h.idle();
+      await hostile.records.settle();
+      // The person is answered, and the start recorded with strings only.
+      expect(started().length, JSON.stringify(teamId)).toBe(before + 1);
+      expect(started().at(-1)?.workspace).toBe("unknown");
+      expectRecordsFlowing(hostile);
+    }
+    // Found by the property above (seed 571560648): a user id in a list reached the records.
+    for (const wrong of [{ user: 42 }, { user: ["U1"] }, { user: { id: "U1" } }, { channel: ["C1"] }]) {
+      const before = started().length;
+      const mention = {
+        type: "app_mention",
+        user: OWNER,
+        channel: CHANNEL,
+        text: "<@UBOT0FAKE>",
+        ts: "1.3",
+        ...wrong,
+      };
+      expect([200, 400]).toContain(
+        (await sendRaw(h, JSON.stringify(eventEnvelope(mention)), JSON_TYPE)).status,
+      );
+      await h.idle();
+      await hostile.records.settle();
+      expect(started().length, JSON.stringify(wrong)).toBe(before);
+      expectRecordsFlowing(hostile);
+    }
+    expect(hostile.crashes).toEqual([]);
+  });
 });

@@ -38,7 +38,9 @@ const RETRY_WINDOW_MS = 10 * 60_000;
 export function register(app: App, deps: Deps): void {
   const seen = new RecentKeys(RETRY_WINDOW_MS);
   app.event(/^(app_mention|message)$/, async ({ event, body, client }) => {
-    const workspace = (body as { team_id?: string }).team_id ?? "unknown";
+    // Only strings reach the records: a wrongly typed id would make every write of its batch fail.
+    const teamId = (body as { team_id?: unknown }).team_id;
+    const workspace = typeof teamId === "string" ? teamId : "unknown";
     const eventId = (body as { event_id?: string }).event_id;
     // Slack redelivers an event it believes was missed; answering twice would post twice.
     // This instance remembers; another instance learns it from the records (claimStart).
@@ -59,7 +61,7 @@ async function onMention(
   workspace: string,
   eventId: string | undefined,
 ): Promise<void> {
-  if (!event.user) return;
+  if (typeof event.user !== "string" || !event.user || typeof event.channel !== "string") return;
   const { user, channel } = event;
   const request = parseCommandText(event.text, "start");
   // From the event id, so a redelivery names the same consultation and its start is recorded once.
@@ -91,7 +93,8 @@ async function onDirectMessage(
   event: DirectMessageEvent,
 ): Promise<void> {
   // Edits, joins and bot messages (including our own) are not someone talking to us.
-  if (event.channel_type !== "im" || event.subtype !== undefined || event.bot_id || !event.user) return;
+  if (event.channel_type !== "im" || event.subtype !== undefined || event.bot_id) return;
+  if (typeof event.user !== "string" || !event.user || typeof event.channel !== "string") return;
   const { user, channel } = event;
   const request = parseCommandText(event.text, "start");
   const lang = request.explicitLang ? request.lang : await preferredLang(client, user, deps.logger);
