@@ -32,7 +32,8 @@ function event(
     kind,
     // Request fields typed string may hold anything; the store takes only text.
     workspace: typeof place.workspace === "string" ? place.workspace : "unknown",
-    user: state.owner,
+    // A click's owner comes from its signed state; a command's or mention's from the request as sent.
+    user: typeof state.owner === "string" ? state.owner : "unknown",
     channel: typeof place.channel === "string" ? place.channel : "unknown",
     flowId: state.consultation.flowId,
     flowVersion: state.consultation.version,
