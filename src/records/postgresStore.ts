@@ -2,7 +2,7 @@ import pg from "pg";
 import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from "./migrations.ts";
 import { SqlQueries } from "./sharedQueries.ts";
 import * as q from "./sqlQueries.ts";
-import type { SqlRunner, Statement } from "./sqlRunner.ts";
+import type { Snapshot, SqlRunner, Statement } from "./sqlRunner.ts";
 import type { ConsultationEvent, RecordStore } from "./types.ts";
 
 /** Any constant works, as long as every instance uses the same: it names the migration lock. */
@@ -53,6 +53,31 @@ export class PostgresStore extends SqlQueries implements RecordStore {
             counts.push((await c.query(s.sql, s.params as unknown[])).rowCount ?? 0);
           return counts;
         }),
+    };
+  }
+
+  /** One connection in a read-only REPEATABLE READ transaction (allowed on a standby too). */
+  protected async snapshot(): Promise<Snapshot> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+    return {
+      runner: {
+        all: async <T>(sql: string, params?: readonly unknown[]) =>
+          (await client.query(sql, params as unknown[] | undefined)).rows as T[],
+        transaction: () => Promise.reject(new Error("a snapshot only reads")),
+      },
+      close: async () => {
+        let broken: Error | undefined;
+        await client.query("COMMIT").catch((err: Error) => {
+          broken = err;
+        });
+        client.release(broken);
+      },
     };
   }
 

@@ -1,6 +1,6 @@
 import * as q from "./sqlQueries.ts";
-import type { SqlRunner } from "./sqlRunner.ts";
-import type { NewHandoff, StatsRange } from "./types.ts";
+import type { Snapshot, SqlRunner } from "./sqlRunner.ts";
+import type { NewHandoff, ReportRow, StatsRange } from "./types.ts";
 
 /**
  * What both stores answer with the same SQL: each store only supplies how to
@@ -8,6 +8,7 @@ import type { NewHandoff, StatsRange } from "./types.ts";
  */
 export abstract class SqlQueries {
   protected abstract readonly runner: SqlRunner;
+  protected abstract snapshot(): Promise<Snapshot>;
 
   countEvents() {
     return q.countEvents(this.runner);
@@ -15,11 +16,23 @@ export abstract class SqlQueries {
   stats(range?: StatsRange) {
     return q.queryStats(this.runner, range);
   }
-  report(range: StatsRange) {
-    return q.queryReport(this.runner, range);
+  async report(range: StatsRange) {
+    const rows: ReportRow[] = [];
+    for await (const page of this.reportPages(range)) rows.push(...page);
+    return rows;
   }
-  reportPages(range: StatsRange) {
-    return q.reportPages(this.runner, range);
+  /**
+   * Every page from one snapshot: a report read page by page must not miss a
+   * consultation whose first event is written, meanwhile, into a page already
+   * read (another instance's batch, a queue flushed after an outage).
+   */
+  async *reportPages(range: StatsRange) {
+    const snapshot = await this.snapshot();
+    try {
+      yield* q.reportPages(snapshot.runner, range);
+    } finally {
+      await snapshot.close();
+    }
   }
   eraseUser(userId: string) {
     return q.eraseUser(this.runner, userId);

@@ -175,12 +175,6 @@ type ReportSqlRow = {
   assignee: string | null;
 };
 
-export async function queryReport(db: SqlRunner, range: StatsRange): Promise<ReportRow[]> {
-  const rows: ReportRow[] = [];
-  for await (const page of reportPages(db, range)) rows.push(...page);
-  return rows;
-}
-
 /**
  * Events read per page of reportPages. Small enough that PostgreSQL finds the
  * page's consultations through the indexes (from about 10,000 on a table of

@@ -9,3 +9,9 @@ export interface SqlRunner {
   /** Runs the statements in one transaction; returns the rows each changed. */
   transaction(statements: readonly Statement[]): Promise<number[]>;
 }
+
+/** A runner whose reads all see the database as it was at its first read, until closed. */
+export interface Snapshot {
+  runner: SqlRunner;
+  close(): Promise<void>;
+}

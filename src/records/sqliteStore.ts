@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from "./migrations.ts";
 import { SqlQueries } from "./sharedQueries.ts";
 import * as q from "./sqlQueries.ts";
-import type { SqlRunner, Statement } from "./sqlRunner.ts";
+import type { Snapshot, SqlRunner, Statement } from "./sqlRunner.ts";
 import type { ConsultationEvent, RecordStore } from "./types.ts";
 
 export const DEFAULT_SQLITE_PATH = "./data/consultations.db";
@@ -64,6 +64,22 @@ export class SqliteStore extends SqlQueries implements RecordStore {
       for (const e of events) added += this.insert.run(...q.eventValues(e)).changes;
       return added;
     });
+  }
+
+  /**
+   * A read transaction on this connection (the report CLI's own): WAL keeps
+   * the app writing meanwhile, and every read sees the file as at the first.
+   */
+  protected async snapshot(): Promise<Snapshot> {
+    // Two reports read at once on one connection share the first one's transaction.
+    const own = !this.db.inTransaction;
+    if (own) this.db.exec("BEGIN");
+    return {
+      runner: this.runner,
+      close: async () => {
+        if (own && this.db.inTransaction) this.db.exec("COMMIT");
+      },
+    };
   }
 
   private makeRunner(): SqlRunner {
