@@ -69,7 +69,7 @@ const Env = z.object({
         .filter(Boolean),
     )
     .refine(
-      (list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o) && URL.canParse(o)),
+      (list) => list.every((o) => /^https?:\/\/[^/\s]+\/?$/i.test(o) && URL.canParse(o)),
       "expected origins like https://hooks.example.com, comma-separated (scheme and host, no path)",
     ),
   SLASH_COMMAND: z

@@ -15,8 +15,8 @@ Usage: npm run -s report -- --since YYYY-MM-DD [--until YYYY-MM-DD] [--format cs
   --since   first day (UTC), inclusive; required
   --until   last day (UTC), inclusive; default: no end
   --format  csv (default; header row, RFC 4180 quoting) or json
-  --out     write to FILE (replaced only once the whole report is written)
-            instead of standard output
+  --out     write to FILE (replaced only once the whole report is written;
+            - is standard output, the default)
 
 Columns: ${REPORT_COLUMNS.join(", ")}
 Reads DATABASE_URL (PostgreSQL) or SQLITE_PATH (default ./data/consultations.db).
@@ -46,7 +46,7 @@ await runStoreCli("report", USAGE, async ({ open }) => {
 
   const store = await open();
   const pages = store.reportPages(until === undefined ? { since } : { since, until });
-  if (args.out === undefined) {
+  if (args.out === undefined || args.out === "-") {
     try {
       await writeReport(process.stdout, pages, format);
     } catch (error) {
@@ -59,12 +59,21 @@ await runStoreCli("report", USAGE, async ({ open }) => {
   // leaves a half file where last month's good one was.
   const partial = join(dirname(args.out), `.${basename(args.out)}.${process.pid}.partial`);
   const file = createWriteStream(partial, { flags: "wx" });
+  // Ctrl-C (or a stop) must not leave the hidden partial file behind.
+  const interrupted = (signal: NodeJS.Signals) => {
+    file.destroy();
+    rmSync(partial, { force: true });
+    process.stderr.write(`report: stopped by ${signal}; ${args.out} was not changed\n`);
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
   try {
     await once(file, "open");
     const count = await writeReport(file, pages, format);
     file.end();
     await once(file, "finish");
     renameSync(partial, args.out);
+    process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
     process.stdout.write(`Wrote ${count} consultation(s) to ${args.out}.\n`);
   } catch (error) {
     file.destroy();

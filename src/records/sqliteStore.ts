@@ -52,6 +52,9 @@ export class SqliteStore extends SqlQueries implements RecordStore {
     // Deleted rows (erase, retention) are overwritten with zeros, not only unlinked:
     // an erased customer's answers must not stay readable in the file's free pages.
     this.db.pragma("secure_delete = ON");
+    // And the write-ahead log is cut back each time it starts over, so old copies of erased
+    // pages do not linger past the next checkpoint in the part of the file not yet rewritten.
+    this.db.pragma("journal_size_limit = 0");
     this.runner = this.makeRunner();
     this.migrateNow();
     const cols = q.EVENT_COLUMNS;

@@ -295,7 +295,7 @@ export async function startSandboxServer(options: SandboxOptions): Promise<{ ser
  *   text/plain or a form without asking first) and, when the browser says
  *   where it comes from, from this page's own origin.
  */
-function foreignRequest(req: IncomingMessage, listenHost: string): string | undefined {
+export function foreignRequest(req: IncomingMessage, listenHost: string): string | undefined {
   const host = req.headers.host ?? "";
   let hostname: string;
   try {
@@ -304,7 +304,7 @@ function foreignRequest(req: IncomingMessage, listenHost: string): string | unde
     return "bad Host header";
   }
   const ipLiteral = isIP(hostname.replace(/^\[|\]$/g, "")) !== 0;
-  if (!ipLiteral && hostname !== "localhost" && hostname !== listenHost)
+  if (!ipLiteral && hostname !== "localhost" && hostname !== listenHost.toLowerCase())
     return `the sandbox answers only at localhost or an IP address, not ${hostname}`;
   if (req.method !== "POST") return undefined;
   if (!/^application\/json\b/i.test(req.headers["content-type"] ?? ""))

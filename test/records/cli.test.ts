@@ -254,6 +254,52 @@ describe.skipIf(TEST_DATABASE_URL === undefined)("report and erase CLIs (Postgre
   });
 });
 
+describe("erase while the bot is using the file (SQLite)", () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.remove());
+
+  it("when the bot kept the log in use, the erased rows leave it at the bot's next checkpoint, as erase says", async () => {
+    const path = join(tmp.dir, "busy.db");
+    const bot = new SqliteStore({ path }); // the running app
+    await bot.record(EVENTS); // U2's records now in the WAL (channel D-U2)
+    // More writes after U2's, so pages holding U2's rows are copied into later WAL frames too.
+    const filler = (n: number): ConsultationEvent[] =>
+      Array.from({ length: n }, (_, i) => ({
+        ...(EVENTS[0] as ConsultationEvent),
+        id: `F${n}-${i}`,
+        consultationId: `F${i}`,
+        user: "U9",
+        channel: "D-U9",
+      }));
+    for (let k = 1; k <= 20; k++) await bot.record(filler(k * 5));
+    // A reader in the middle of a query (the app's stats, App Home) when erase runs.
+    const reader = new Database(path);
+    reader.exec("BEGIN");
+    reader.prepare("SELECT COUNT(*) FROM consultation_events").get();
+    const r = runCli("src/cli/erase.ts", ["--user", "U2"], "", {
+      env: { SQLITE_PATH: path, DATABASE_URL: "" },
+    });
+    expect(r.stderr).toContain("until the bot's next checkpoint");
+    expect(r.stdout).toMatch(/^Removed 2 record\(s\) of user U2 /);
+    reader.exec("COMMIT");
+    reader.close();
+    // The bot's next checkpoint (what SQLite's automatic checkpoint does: PASSIVE), then a write.
+    const botDb = (bot as unknown as { db: Database.Database }).db;
+    const [ck] = botDb.pragma("wal_checkpoint(PASSIVE)") as {
+      busy: number;
+      log: number;
+      checkpointed: number;
+    }[];
+    expect(ck?.busy).toBe(0);
+    await bot.record(filler(1).map((e) => ({ ...e, id: "after" })));
+    const wal = `${path}-wal`;
+    expect(existsSync(wal)).toBe(true);
+    expect(readFileSync(path).includes("D-U2"), "main file").toBe(false);
+    expect(readFileSync(wal).includes("D-U2"), "-wal after the bot's next checkpoint").toBe(false);
+    await bot.close();
+  }, 30_000);
+});
+
 describe("report --out and large reports (SQLite)", () => {
   const tmp = tempDir();
   afterAll(() => tmp.remove());

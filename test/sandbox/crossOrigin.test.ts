@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { request } from "node:http";
+import { type IncomingMessage, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Sandbox, startSandbox } from "../../src/sandbox/runSandbox.ts";
+import { foreignRequest } from "../../src/sandbox/sandboxServer.ts";
 
 /**
  * The sandbox page has no login and acts as any sandbox user, staff included;
@@ -98,5 +99,32 @@ describe("sandbox: requests from another web origin", () => {
     const res = await raw("GET", "/sandbox/state", { host: `evil.example:${new URL(sandbox.url).port}` });
     expect(res.status).not.toBe(200);
     expect(res.body).not.toContain("C0STAFF");
+  });
+});
+
+describe("which requests the sandbox page takes (foreignRequest)", () => {
+  const req = (headers: Record<string, string>, method = "GET") =>
+    ({ method, headers }) as unknown as IncomingMessage;
+  it("takes its own names whatever their case, IP addresses, and refuses other DNS names", () => {
+    expect(foreignRequest(req({ host: "vm:8080" }), "VM")).toBeUndefined();
+    expect(foreignRequest(req({ host: "LOCALHOST:8080" }), "127.0.0.1")).toBeUndefined();
+    expect(foreignRequest(req({ host: "192.168.1.20:8080" }), "0.0.0.0")).toBeUndefined();
+    expect(foreignRequest(req({ host: "[::1]:8080" }), "::1")).toBeUndefined();
+    expect(foreignRequest(req({ host: "evil.example:8080" }), "0.0.0.0")).toMatch(/not evil\.example/);
+    expect(foreignRequest(req({ host: "" }), "127.0.0.1")).toBeDefined();
+  });
+  it("takes a POST only as JSON and from its own origin", () => {
+    const own = { host: "localhost:8080", "content-type": "application/json" };
+    expect(foreignRequest(req(own, "POST"), "127.0.0.1")).toBeUndefined();
+    expect(
+      foreignRequest(req({ ...own, origin: "http://localhost:8080" }, "POST"), "127.0.0.1"),
+    ).toBeUndefined();
+    expect(
+      foreignRequest(req({ ...own, origin: "https://evil.example" }, "POST"), "127.0.0.1"),
+    ).toBeDefined();
+    expect(
+      foreignRequest(req({ ...own, "sec-fetch-site": "cross-site" }, "POST"), "127.0.0.1"),
+    ).toBeDefined();
+    expect(foreignRequest(req({ ...own, "content-type": "text/plain" }, "POST"), "127.0.0.1")).toBeDefined();
   });
 });

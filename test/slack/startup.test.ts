@@ -103,11 +103,14 @@ describe("configuration (pure)", () => {
     expect(
       loadConfig({
         ...base,
-        SLACK_RESPONSE_URL_ORIGINS: " http://127.0.0.1:4001, https://Hooks.Example.com:443,",
+        SLACK_RESPONSE_URL_ORIGINS:
+          " http://127.0.0.1:4001, https://Hooks.Example.com:443, HTTPS://b.example/,",
       }),
     ).toMatchObject({
       ok: true,
-      config: { responseUrlOrigins: ["http://127.0.0.1:4001", "https://hooks.example.com"] },
+      config: {
+        responseUrlOrigins: ["http://127.0.0.1:4001", "https://hooks.example.com", "https://b.example"],
+      },
     });
     for (const bad of [
       "hooks.example.com",
