@@ -332,7 +332,7 @@ describe("report --out and large reports (SQLite)", () => {
     expect(readdirSync(tmp.dir).filter((f) => f.includes("partial"))).toEqual([]);
   });
 
-  it("streams thousands of consultations over many days: the same rows, in order, as one query over all", async () => {
+  it("streams thousands of consultations over many days: each once, in order (compared with the single query in reportParity.test.ts)", async () => {
     const path = join(tmp.dir, "many.db");
     const store = new SqliteStore({ path });
     const start = Date.parse("2025-01-01T00:00:00Z");
