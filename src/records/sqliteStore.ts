@@ -129,11 +129,19 @@ export class SqliteStore extends SqlQueries implements RecordStore {
   /**
    * The deleted rows' zeroed pages are in the write-ahead log; older copies of
    * those pages may be too. Copying the log into the file and truncating it
-   * leaves none. Waits up to the busy timeout for the app's readers.
+   * leaves none. While it waits for the bot's readers it holds off the bot's
+   * writers, which wait synchronously (better-sqlite3): so it waits at most
+   * 200 ms, then says "busy" (erase then explains).
    */
   async scrubErased(): Promise<"done" | "busy"> {
-    const [result] = this.db.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
-    return result?.busy === 0 ? "done" : "busy";
+    const previous = this.db.pragma("busy_timeout", { simple: true }) as number;
+    this.db.pragma("busy_timeout = 200");
+    try {
+      const [result] = this.db.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
+      return result?.busy === 0 ? "done" : "busy";
+    } finally {
+      this.db.pragma(`busy_timeout = ${previous}`);
+    }
   }
 
   private isCurrent(): boolean {
