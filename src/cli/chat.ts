@@ -23,7 +23,7 @@ Usage: npm run chat -- [--lang ja|en] [--flow FILE]
 At a question: type the option's number; b = back, r = start over,
 c = change an earlier answer, q = quit. Works with piped input, e.g.
   printf '1\\n1\\n2\\n1\\n' | npm run -s chat
-Exits 0 when the result is shown, 1 when input ends first, 2 on bad usage.`;
+Exits 0 when the result is shown, 1 when input ends (or q quits) first, 2 on bad usage.`;
 
 const UI = {
   ja: {

@@ -9,7 +9,7 @@ const HELP = `Writes a Mermaid flowchart of a flow (GitHub renders it).
 
 Usage: npm run diagram -- [--flow FILE] [--out FILE]
   --flow FILE  default flows/ssl-migration.yaml
-  --out FILE   default docs/flow.md ("-" prints it)`;
+  --out FILE   default docs/flow.md ("-" prints it; missing folders are made)`;
 
 const { values } = readArgs("diagram", HELP, {
   options: { flow: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } },

@@ -25,11 +25,12 @@ await runStoreCli("erase", USAGE, async ({ open, shown }) => {
   const removed = await store.eraseUser(args.user);
   const scrubbed = await store.scrubErased();
   process.stdout.write(`Removed ${removed} record(s) of user ${args.user} from ${shown()}.\n`);
+  // A second run clears what a busy first one left in the log, so "busy" is said even when nothing was removed.
   if (scrubbed === "busy")
     process.stderr.write(
       "erase: the bot was using the database, so old copies of the removed records stay in its write-ahead log (the -wal file) until the bot's next checkpoint; run erase again later to clear them at once\n",
     );
-  else if (scrubbed === "not_possible")
+  else if (scrubbed === "not_possible" && removed > 0)
     process.stderr.write(
       "erase: PostgreSQL keeps the bytes of deleted rows in its files until VACUUM reuses their space, and in any backups or WAL archives\n",
     );

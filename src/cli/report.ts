@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createWriteStream, renameSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Writable } from "node:stream";
 import { parseCliArgs, parseDay, runStoreCli, UsageError } from "../records/cliSupport.ts";
@@ -43,12 +43,13 @@ await runStoreCli("report", USAGE, async ({ open }) => {
   if (format !== "csv" && format !== "json")
     throw new UsageError(`--format must be csv or json, got "${format}"`);
   if (args.out === "") throw new UsageError("--out needs a file name");
+  if (args.out !== undefined && args.out !== "-") refuseOut(args.out);
 
   const store = await open();
   const pages = store.reportPages(until === undefined ? { since } : { since, until });
   if (args.out === undefined || args.out === "-") {
     try {
-      await writeReport(process.stdout, pages, format);
+      await writeReport(process.stdout, pages, format, !process.stdout.isTTY);
     } catch (error) {
       // The reader stopped reading (report | head): not a failure of the report.
       if ((error as NodeJS.ErrnoException).code !== "EPIPE") throw error;
@@ -69,12 +70,12 @@ await runStoreCli("report", USAGE, async ({ open }) => {
   process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
   try {
     await once(file, "open");
-    const count = await writeReport(file, pages, format);
+    const count = await writeReport(file, pages, format, true);
     file.end();
     await once(file, "finish");
     renameSync(partial, args.out);
     process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
-    process.stdout.write(`Wrote ${count} consultation(s) to ${args.out}.\n`);
+    process.stdout.write(`Wrote ${count.toLocaleString("en")} consultation(s) to ${args.out}.\n`);
   } catch (error) {
     file.destroy();
     rmSync(partial, { force: true });
@@ -82,9 +83,23 @@ await runStoreCli("report", USAGE, async ({ open }) => {
   }
 });
 
+/** Why a report cannot go to `out`, found before anything is read or written (a bad path, not a stack trace). */
+function refuseOut(out: string): void {
+  if (existsSync(out) && statSync(out).isDirectory())
+    throw new UsageError(`--out ${out} is a folder; give a file name`);
+  const folder = dirname(out);
+  if (!existsSync(folder)) throw new UsageError(`--out ${out}: the folder ${folder} does not exist`);
+}
+
 /** Streams the pages as CSV or JSON (the same text JSON.stringify(rows, null, 2) gives); returns the row count. */
-async function writeReport(out: Writable, pages: AsyncIterable<ReportRow[]>, format: "csv" | "json") {
-  const progress = progressLine();
+async function writeReport(
+  out: Writable,
+  pages: AsyncIterable<ReportRow[]>,
+  format: "csv" | "json",
+  showProgress: boolean,
+) {
+  // Not while the report itself is on the terminal: the two would run into each other.
+  const progress = progressLine(showProgress);
   let count = 0;
   // Waits for the output to drain, so a slow disk or pipe never makes the report pile up in memory.
   const write = (text: string) =>
@@ -119,8 +134,8 @@ async function writeReport(out: Writable, pages: AsyncIterable<ReportRow[]>, for
 }
 
 /** "report: 120,000 consultations so far (through 2025-03-14)" on a terminal, at most once a second. */
-function progressLine() {
-  const shown = process.stderr.isTTY === true;
+function progressLine(wanted: boolean) {
+  const shown = wanted && process.stderr.isTTY === true;
   let last = Date.now();
   let printed = false;
   const update = (count: number, through: string | undefined) => {

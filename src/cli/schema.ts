@@ -8,7 +8,8 @@ complete and check flow files, from the flow's zod schema.
 
 Usage: npm run schema [-- --out FILE]
 
-  --out  where to write it (default schema/flow.schema.json; - for standard output)`;
+  --out  where to write it (default schema/flow.schema.json; - for standard output;
+         missing folders are made)`;
 
 const { values } = readArgs("schema", HELP, {
   options: { out: { type: "string" }, help: { type: "boolean", short: "h" } },

@@ -12,10 +12,14 @@ export async function runSandboxFromMain(refuseToStart: (lines: string[]) => nev
     sandbox = await startSandbox({ ...process.env, SANDBOX_PORT: port });
   } catch (error) {
     if (error instanceof SandboxConfigError) refuseToStart([error.message]);
+    const code = (error as NodeJS.ErrnoException).code;
+    const host = process.env.SANDBOX_HOST;
     const message =
-      (error as NodeJS.ErrnoException).code === "EADDRINUSE"
+      code === "EADDRINUSE"
         ? `port ${port} is in use; set SANDBOX_PORT to another port`
-        : (error as Error).message;
+        : host && (code === "ENOTFOUND" || code === "EADDRNOTAVAIL" || code === "EAI_AGAIN")
+          ? `SANDBOX_HOST: cannot listen on "${host}" (${code}); use an address of this machine, or leave it unset for 127.0.0.1`
+          : (error as Error).message;
     refuseToStart([`ssl-move-bot cannot start the sandbox: ${message}`]);
   }
   const line = "─".repeat(72);
@@ -28,6 +32,12 @@ export async function runSandboxFromMain(refuseToStart: (lines: string[]) => nev
       `  The real Bolt app runs in HTTP mode on port ${sandbox.appPort}, with a local fake of`,
       "  Slack's Web API; nothing leaves this machine.",
       `  Records: ${sandbox.records}.`,
+      ...(["0.0.0.0", "::"].includes(sandbox.address)
+        ? [
+            "",
+            `  SANDBOX_HOST=${process.env.SANDBOX_HOST}: other machines can open this page too; it has no login.`,
+          ]
+        : []),
       "",
       "  To connect to a real workspace, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET",
       '  (or SOCKET_MODE=true and SLACK_APP_TOKEN): see README, "Install in a workspace".',

@@ -102,8 +102,8 @@ export async function startSandbox(env: Record<string, string | undefined>): Pro
     // The sandbox's own SQLite file is not the one report/erase read by default.
     records:
       env.SQLITE_PATH || config.records.databaseUrl
-        ? `${records.description} (npm run report reads it with the same setting)`
-        : `${records.description} (to read them: SQLITE_PATH=${config.records.sqlitePath} npm run report)`,
+        ? `${records.description} (npm run report -- --since YYYY-MM-DD reads it with the same setting)`
+        : `${records.description} (to read them: SQLITE_PATH=${config.records.sqlitePath} npm run report -- --since YYYY-MM-DD)`,
     slack,
     async stop() {
       server.closeAllConnections();

@@ -23,8 +23,12 @@ export async function checkStaffChannel(
       logger.info(`staff channel ${channel}${name}: the bot is a member`);
       return "member";
     }
+    const me = await client.auth.test().then(
+      (who) => (who.user ? `@${who.user}` : "the app"),
+      () => "the app",
+    );
     logger.warn(
-      `staff channel ${channel}${name}: the bot is not a member, so "Ask staff" will fail; invite it there (/invite @the-bot)`,
+      `staff channel ${channel}${name}: the bot is not a member, so "Ask staff" will fail; invite it there (/invite ${me})`,
     );
     return "not_member";
   } catch (error) {

@@ -251,6 +251,10 @@ describe.skipIf(TEST_DATABASE_URL === undefined)("report and erase CLIs (Postgre
     expect(r.stdout).toMatch(/^Removed 13 record\(s\) of user U1 from postgres:\/\/.*\.\n$/);
     expect(r.stdout).not.toContain("ssl_move_test@"); // the password is not shown
     expect(r.stderr).toContain("until VACUUM");
+    // Nothing removed, nothing to say about it.
+    const again = runCli(ERASE, ["--user", "U1"], "", { env: { DATABASE_URL: where } });
+    expect(again.stdout).toMatch(/^Removed 0 record\(s\) of user U1 /);
+    expect(again.stderr).toBe("");
   });
 });
 
@@ -327,9 +331,18 @@ describe("report --out and large reports (SQLite)", () => {
     const nowhere = runCli(REPORT, ["--since", "2025-03-01", "--out", join(tmp.dir, "no-dir", "x.csv")], "", {
       env,
     });
-    expect(nowhere.code).toBe(1);
-    expect(nowhere.stderr).toMatch(/^report: ENOENT: no such file or directory, open '.*no-dir.*'\n$/);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr.split("\n")[0]).toMatch(
+      /^report: --out .*no-dir\/x\.csv: the folder .*no-dir does not exist$/,
+    );
+    const folder = runCli(REPORT, ["--since", "2025-03-01", "--out", tmp.dir], "", { env });
+    expect(folder.code).toBe(2);
+    expect(folder.stderr.split("\n")[0]).toBe(`report: --out ${tmp.dir} is a folder; give a file name`);
     expect(readdirSync(tmp.dir).filter((f) => f.includes("partial"))).toEqual([]);
+    // "-" is standard output, as for diagram and schema.
+    expect(runCli(REPORT, ["--since", "2025-03-01", "--out", "-"], "", { env }).stdout).toBe(
+      readFileSync(out, "utf8"),
+    );
   });
 
   it("streams thousands of consultations over many days: each once, in order (compared with the single query in reportParity.test.ts)", async () => {

@@ -61,7 +61,7 @@ describe("sandbox page server", () => {
         }),
       ]);
       expect(sandbox.records).toMatch(
-        /^SQLite .*sandbox\.db \(npm run report reads it with the same setting\)$/,
+        /^SQLite .*sandbox\.db \(npm run report -- --since YYYY-MM-DD reads it with the same setting\)$/,
       );
     } finally {
       await sandbox.stop();

@@ -32,7 +32,9 @@ describe("the start-up check of STAFF_CHANNEL_ID", () => {
   it("warns, with what to do, when the bot is not in it: every Ask staff would fail", async () => {
     const r = await check({ channels: { C0STAFF: { name: "ssl-staff", isMember: false } } });
     expect(r.verdict).toBe("not_member");
-    expect(r.lines).toMatch(/WARN.*staff channel C0STAFF \(#ssl-staff\): the bot is not a member.*\/invite/);
+    expect(r.lines).toMatch(
+      /WARN.*staff channel C0STAFF \(#ssl-staff\): the bot is not a member.*\(\/invite @ssl-move-bot\)/,
+    );
   });
 
   it("warns when the channel does not exist (or is private without the bot)", async () => {

@@ -264,6 +264,30 @@ describe("npm start (src/main.ts as a process)", () => {
     noStackTrace(stderr);
   });
 
+  it.concurrent("a SANDBOX_HOST it cannot listen on is named in one line", async () => {
+    const { code, stderr } = await run({ SANDBOX_PORT: "0", SANDBOX_HOST: "bogus.invalid" }).output;
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^ssl-move-bot cannot start the sandbox: SANDBOX_HOST: cannot listen on "bogus\.invalid" \((ENOTFOUND|EAI_AGAIN)\)/,
+    );
+    noStackTrace(stderr);
+  });
+
+  it.concurrent("the sandbox on every interface says other machines can open it", async () => {
+    const child = run({ SANDBOX_PORT: "0", SANDBOX_HOST: "0.0.0.0", SQLITE_PATH: join(cwd, "any-host.db") });
+    try {
+      let seen = "";
+      child.stdout?.on("data", (d: Buffer) => {
+        seen += d;
+      });
+      await expect.poll(() => seen, { timeout: 20_000 }).toContain("Stop with Ctrl+C");
+      expect(seen).toContain("SANDBOX_HOST=0.0.0.0: other machines can open this page too; it has no login.");
+    } finally {
+      child.kill("SIGTERM");
+      await child.output;
+    }
+  });
+
   it.concurrent("in production, no credentials at all is refused with what is missing", async () => {
     const { code, stderr } = await run({ NODE_ENV: "production" }).output;
     expect(code).toBe(1);
