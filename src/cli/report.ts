@@ -1,7 +1,6 @@
-import { once } from "node:events";
 import { createWriteStream, existsSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import type { Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { parseCliArgs, parseDay, runStoreCli, UsageError } from "../records/cliSupport.ts";
 import { csvLine } from "../records/csv.ts";
 import { REPORT_COLUMNS, type ReportRow } from "../records/types.ts";
@@ -49,7 +48,10 @@ await runStoreCli("report", USAGE, async ({ open }) => {
   const pages = store.reportPages(until === undefined ? { since } : { since, until });
   if (args.out === undefined || args.out === "-") {
     try {
-      await writeReport(process.stdout, pages, format, !process.stdout.isTTY);
+      // Progress only when the report itself is not on the terminal: the two would run into each other.
+      await pipeline(reportText(pages, format, progressLine(!process.stdout.isTTY)), process.stdout, {
+        end: false,
+      });
     } catch (error) {
       // The reader stopped reading (report | head): not a failure of the report.
       if ((error as NodeJS.ErrnoException).code !== "EPIPE") throw error;
@@ -59,28 +61,24 @@ await runStoreCli("report", USAGE, async ({ open }) => {
   // Written beside the target and renamed at the end: a failed report never
   // leaves a half file where last month's good one was.
   const partial = join(dirname(args.out), `.${basename(args.out)}.${process.pid}.partial`);
-  const file = createWriteStream(partial, { flags: "wx" });
   // Ctrl-C (or a stop) must not leave the hidden partial file behind.
   const interrupted = (signal: NodeJS.Signals) => {
-    file.destroy();
     rmSync(partial, { force: true });
     process.stderr.write(`report: stopped by ${signal}; ${args.out} was not changed\n`);
     process.exit(130);
   };
   process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
+  const progress = progressLine(true);
   try {
-    await once(file, "open");
-    const count = await writeReport(file, pages, format, true);
-    file.end();
-    await once(file, "finish");
+    await pipeline(reportText(pages, format, progress), createWriteStream(partial, { flags: "wx" }));
     renameSync(partial, args.out);
-    process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
-    process.stdout.write(`Wrote ${count.toLocaleString("en")} consultation(s) to ${args.out}.\n`);
   } catch (error) {
-    file.destroy();
     rmSync(partial, { force: true });
     throw error;
+  } finally {
+    process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
   }
+  process.stdout.write(`Wrote ${progress.count().toLocaleString("en")} consultation(s) to ${args.out}.\n`);
 });
 
 /** Why a report cannot go to `out`, found before anything is read or written (a bad path, not a stack trace). */
@@ -91,33 +89,14 @@ function refuseOut(out: string): void {
   if (!existsSync(folder)) throw new UsageError(`--out ${out}: the folder ${folder} does not exist`);
 }
 
-/** Streams the pages as CSV or JSON (the same text JSON.stringify(rows, null, 2) gives); returns the row count. */
-async function writeReport(
-  out: Writable,
+/** The report as text, a page at a time: CSV, or the same JSON that JSON.stringify(rows, null, 2) gives. */
+async function* reportText(
   pages: AsyncIterable<ReportRow[]>,
   format: "csv" | "json",
-  showProgress: boolean,
-) {
-  // Not while the report itself is on the terminal: the two would run into each other.
-  const progress = progressLine(showProgress);
+  progress: ReturnType<typeof progressLine>,
+): AsyncGenerator<string> {
   let count = 0;
-  // Waits for the output to drain, so a slow disk or pipe never makes the report pile up in memory.
-  const write = (text: string) =>
-    new Promise<void>((resolve, reject) => {
-      if (out.write(text)) return resolve();
-      const drained = () => {
-        out.off("error", failed);
-        resolve();
-      };
-      const failed = (error: Error) => {
-        out.off("drain", drained);
-        reject(error);
-      };
-      out.once("drain", drained);
-      out.once("error", failed);
-    });
-  if (format === "csv") await write(csvLine(REPORT_COLUMNS));
-  else await write("[");
+  yield format === "csv" ? csvLine(REPORT_COLUMNS) : "[";
   for await (const page of pages) {
     let text = "";
     for (const row of page) {
@@ -125,12 +104,11 @@ async function writeReport(
       else text += `${count === 0 ? "" : ","}\n  ${JSON.stringify(row, null, 2).replaceAll("\n", "\n  ")}`;
       count++;
     }
-    await write(text);
+    yield text;
     progress(count, page.at(-1)?.started_at);
   }
-  if (format === "json") await write(count === 0 ? "]\n" : "\n]\n");
+  if (format === "json") yield count === 0 ? "]\n" : "\n]\n";
   progress.done(count);
-  return count;
 }
 
 /** "report: 120,000 consultations so far (through 2025-03-14)" on a terminal, at most once a second. */
@@ -138,7 +116,9 @@ function progressLine(wanted: boolean) {
   const shown = wanted && process.stderr.isTTY === true;
   let last = Date.now();
   let printed = false;
+  let total = 0;
   const update = (count: number, through: string | undefined) => {
+    total = count;
     if (!shown || Date.now() - last < 1000) return;
     last = Date.now();
     printed = true;
@@ -146,7 +126,10 @@ function progressLine(wanted: boolean) {
     process.stderr.write(`\rreport: ${count.toLocaleString("en")} consultations so far${day}`);
   };
   return Object.assign(update, {
+    /** Rows so far. */
+    count: () => total,
     done(count: number) {
+      total = count;
       if (printed) process.stderr.write(`\rreport: ${count.toLocaleString("en")} consultations in all\n`);
     },
   });

@@ -81,6 +81,15 @@ ALTER TABLE handoffs ADD COLUMN card_state TEXT;`,
   },
 ];
 
+/** The migrations not yet applied, in order, given the versions schema_migrations lists. */
+export function pendingMigrations(applied: readonly { version: number | string }[]): Migration[] {
+  const done = new Set(applied.map((r) => Number(r.version)));
+  return MIGRATIONS.filter((m) => !done.has(m.version));
+}
+
+/** The versions schema_migrations lists. */
+export const APPLIED_VERSIONS = "SELECT version FROM schema_migrations";
+
 export const SCHEMA_MIGRATIONS_TABLE = `
 CREATE TABLE IF NOT EXISTS schema_migrations (
   version INTEGER PRIMARY KEY,

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from "./migrations.ts";
+import { APPLIED_VERSIONS, pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from "./migrations.ts";
 import { SqlQueries } from "./sharedQueries.ts";
 import * as q from "./sqlQueries.ts";
 import type { Snapshot, SqlRunner, Statement } from "./sqlRunner.ts";
@@ -122,10 +122,8 @@ export class PostgresStore extends SqlQueries implements RecordStore {
             `the search_path (${where[0]?.path ?? "?"}) names no schema that exists and this role may use: create it (CREATE SCHEMA …), grant USAGE and CREATE on it, or fix the search_path in DATABASE_URL`,
           );
         await client.query(SCHEMA_MIGRATIONS_TABLE);
-        const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
-        const done = new Set(rows.map((r) => r.version));
-        for (const m of MIGRATIONS) {
-          if (done.has(m.version)) continue;
+        const { rows } = await client.query<{ version: number }>(APPLIED_VERSIONS);
+        for (const m of pendingMigrations(rows)) {
           await client.query("BEGIN");
           try {
             await client.query(m.postgres);
@@ -151,17 +149,16 @@ export class PostgresStore extends SqlQueries implements RecordStore {
   }
 
   private async isCurrent(): Promise<boolean> {
-    let rows: { version: number }[];
+    let rows: { version: number | string }[];
     try {
-      ({ rows } = await this.pool.query<{ version: number }>("SELECT version FROM schema_migrations"));
+      ({ rows } = await this.pool.query<{ version: number | string }>(APPLIED_VERSIONS));
     } catch (err) {
       // No table (42P01) or schema (3F000) yet: the migration creates them, or says why it cannot.
       const code = (err as { code?: string }).code;
       if (code === "42P01" || code === "3F000") return false;
       throw err;
     }
-    const done = new Set(rows.map((r) => Number(r.version)));
-    return MIGRATIONS.every((m) => done.has(m.version));
+    return pendingMigrations(rows).length === 0;
   }
 
   /** PostgreSQL keeps a deleted row's bytes until VACUUM lets the space be reused; nothing here can wipe them. */

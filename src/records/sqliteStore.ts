@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from "./migrations.ts";
+import { APPLIED_VERSIONS, pendingMigrations, SCHEMA_MIGRATIONS_TABLE } from "./migrations.ts";
 import { SqlQueries } from "./sharedQueries.ts";
 import * as q from "./sqlQueries.ts";
 import type { Snapshot, SqlRunner, Statement } from "./sqlRunner.ts";
@@ -109,14 +109,7 @@ export class SqliteStore extends SqlQueries implements RecordStore {
     this.db
       .transaction(() => {
         this.db.exec(SCHEMA_MIGRATIONS_TABLE);
-        const done = new Set(
-          this.db
-            .prepare("SELECT version FROM schema_migrations")
-            .all()
-            .map((r) => (r as { version: number }).version),
-        );
-        for (const m of MIGRATIONS) {
-          if (done.has(m.version)) continue;
+        for (const m of pendingMigrations(this.appliedVersions())) {
           this.db.exec(m.sqlite);
           this.db
             .prepare("INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?, ?, ?)")
@@ -144,19 +137,16 @@ export class SqliteStore extends SqlQueries implements RecordStore {
     }
   }
 
+  private appliedVersions(): { version: number }[] {
+    return this.db.prepare(APPLIED_VERSIONS).all() as { version: number }[];
+  }
+
   private isCurrent(): boolean {
-    let done: Set<number>;
     try {
-      done = new Set(
-        this.db
-          .prepare("SELECT version FROM schema_migrations")
-          .all()
-          .map((r) => (r as { version: number }).version),
-      );
+      return pendingMigrations(this.appliedVersions()).length === 0;
     } catch {
       return false; // no table yet (a new file), or unreadable: the migration says which
     }
-    return MIGRATIONS.every((m) => done.has(m.version));
   }
 
   async migrate(): Promise<void> {
