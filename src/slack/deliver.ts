@@ -59,7 +59,7 @@ export async function attempt(
     await call();
     return true;
   } catch (error) {
-    // Where nobody waits on an ack (events, the staff post), a short rate limit is worth waiting out once.
+    // A short rate limit is worth waiting out once, as long as the caller can wait that long.
     const wait = rateLimitWaitS(error);
     if (wait !== undefined && wait <= (options.waitOnRateLimitS ?? -1)) {
       io.logger.warn(`slack call rate-limited: ${what}; trying again in ${wait} s`, io.context);
@@ -73,6 +73,7 @@ export async function attempt(
 
 /** Seconds Slack asked us to wait, when the error is a rate limit (HTTP 429). */
 function rateLimitWaitS(error: unknown): number | undefined {
+  if (error instanceof ResponseUrlError) return error.statusCode === 429 ? error.retryAfterS : undefined;
   const e = error as { code?: unknown; retryAfter?: unknown };
   if (e?.code !== "slack_webapi_rate_limited_error") return undefined;
   return typeof e.retryAfter === "number" && e.retryAfter >= 0 ? e.retryAfter : undefined;
@@ -82,22 +83,38 @@ function rateLimitWaitS(error: unknown): number | undefined {
 export const EVENT_RATE_LIMIT_WAIT_S = 5;
 
 /**
+ * For a click (acked already; the person is looking at the message): a
+ * second's wait is better than "please try again", whose press would only
+ * add to the workspace's rate; a longer limit gets that notice at once.
+ */
+export const CLICK_RATE_LIMIT_WAIT_S = 2;
+const onClick = { waitOnRateLimitS: CLICK_RATE_LIMIT_WAIT_S };
+
+/**
  * Redraws the consultation message: through response_url for ephemeral
  * messages, chat.update for normal ones, and as a new DM when the button
  * was in App Home.
  */
 export function replaceMessage(io: SlackIO, surface: ClickSurface, message: SlackMessage): Promise<boolean> {
   if (surface.inView)
-    return attempt(io, "chat.postMessage", () =>
-      io.client.chat.postMessage({ channel: surface.user, ...message }),
+    return attempt(
+      io,
+      "chat.postMessage",
+      () => io.client.chat.postMessage({ channel: surface.user, ...message }),
+      onClick,
     );
   if (!surface.ephemeral && surface.channel && surface.messageTs) {
     const { channel, messageTs: ts } = surface;
-    return attempt(io, "chat.update", () => io.client.chat.update({ channel, ts, ...message }));
+    return attempt(io, "chat.update", () => io.client.chat.update({ channel, ts, ...message }), onClick);
   }
   const { respond } = io;
   if (respond)
-    return attempt(io, "respond(replace_original)", () => respond({ replace_original: true, ...message }));
+    return attempt(
+      io,
+      "respond(replace_original)",
+      () => respond({ replace_original: true, ...message }),
+      onClick,
+    );
   return Promise.resolve(false);
 }
 
@@ -114,20 +131,28 @@ export async function sendNotice(
   const { respond } = io;
   if (respond) {
     let refused = false;
-    const sent = await attempt(io, "respond(ephemeral)", async () => {
-      try {
-        await respond({ response_type: "ephemeral", replace_original: false, ...message });
-      } catch (error) {
-        refused = isRefusedUrl(error);
-        throw error;
-      }
-    });
+    const sent = await attempt(
+      io,
+      "respond(ephemeral)",
+      async () => {
+        try {
+          await respond({ response_type: "ephemeral", replace_original: false, ...message });
+        } catch (error) {
+          refused = isRefusedUrl(error);
+          throw error;
+        }
+      },
+      onClick,
+    );
     // Only a clear refusal: after a timeout or a 5xx the notice may well have arrived.
     if (sent || !refused) return sent;
   }
   const channel = surface.channel ?? surface.user;
-  return attempt(io, "chat.postEphemeral", () =>
-    io.client.chat.postEphemeral({ channel, user: surface.user, ...message }),
+  return attempt(
+    io,
+    "chat.postEphemeral",
+    () => io.client.chat.postEphemeral({ channel, user: surface.user, ...message }),
+    onClick,
   );
 }
 
@@ -140,9 +165,12 @@ function isRefusedUrl(error: unknown): boolean {
 export function shareToChannel(io: SlackIO, surface: ClickSurface, message: SlackMessage): Promise<boolean> {
   const { respond } = io;
   if (respond)
-    return attempt(io, "respond(in_channel)", () =>
-      respond({ response_type: "in_channel", replace_original: false, ...message }),
+    return attempt(
+      io,
+      "respond(in_channel)",
+      () => respond({ response_type: "in_channel", replace_original: false, ...message }),
+      onClick,
     );
   const channel = surface.channel ?? surface.user;
-  return attempt(io, "chat.postMessage", () => io.client.chat.postMessage({ channel, ...message }));
+  return attempt(io, "chat.postMessage", () => io.client.chat.postMessage({ channel, ...message }), onClick);
 }

@@ -8,6 +8,8 @@ export class ResponseUrlError extends Error {
   constructor(
     readonly statusCode: number,
     readonly body: string,
+    /** Seconds Slack asked us to wait (HTTP 429 with Retry-After). */
+    readonly retryAfterS?: number,
   ) {
     super(`response_url answered ${statusCode}: ${body.slice(0, 200)}`);
     this.name = "ResponseUrlError";
@@ -92,5 +94,12 @@ async function post(
     await res.body.dump();
     return;
   }
-  throw new ResponseUrlError(res.statusCode, await res.body.text());
+  throw new ResponseUrlError(res.statusCode, await res.body.text(), retryAfterOf(res.headers["retry-after"]));
+}
+
+/** Retry-After in seconds; the HTTP-date form is not used by Slack. */
+function retryAfterOf(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value.trim());
 }

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type SlackIO, sendNotice } from "../../src/slack/deliver.ts";
+import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
 import { UI } from "../../src/slack/i18n.ts";
 import { createLogger } from "../../src/slack/log.ts";
 import { renderNotice } from "../../src/slack/render/notice.ts";
@@ -165,6 +166,46 @@ describe("Slack refusing a call", () => {
         timeout: 5_000,
       },
     );
+  });
+
+  it("a click's redraw rate-limited for a second is waited out once and drawn, with no failure notice", async () => {
+    h = await Harness.start();
+    const first = await h.command({ user: "UOWNER", channel: "C1" });
+    h.fake.failNext("response_url", { status: 429 }); // Retry-After: 1
+    const started = Date.now();
+    const { status, message, calls } = await h.click(first, "answer:validity:valid");
+    expect(status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(calls.map((c) => [c.method, c.status])).toEqual([
+      ["response_url", 429],
+      ["response_url", 200],
+    ]);
+    expect(calls[1]?.args.replace_original).toBe(true);
+    expect(JSON.stringify(message.blocks)).not.toContain(UI.ja.slackFailed);
+    expect(h.logs.join("\n")).toMatch(/rate-limited: respond\(replace_original\); trying again in 1 s/);
+
+    // In a DM the redraw is chat.update: the same.
+    await h.event(directMessage({ user: "U2", channel: "D2", text: "hi" }));
+    const offer = h.fake.messages.find((m) => m.channel === "D2") as FakeMessage;
+    h.fake.failNext("chat.update", { status: 429 });
+    const dm = await h.click(offer, "start", { user: "U2" });
+    expect(dm.calls.filter((c) => c.method === "chat.update").map((c) => c.status)).toEqual([429, 200]);
+    expect(dm.calls.map((c) => c.method)).not.toContain("chat.postEphemeral");
+  });
+
+  it("a click's redraw rate-limited for longer than 2 s gets the failure notice at once", async () => {
+    h = await Harness.start();
+    const first = await h.command({ user: "UOWNER", channel: "C1" });
+    h.fake.failNext("response_url", { status: 429, retryAfterS: 30 });
+    const started = Date.now();
+    const { calls } = await h.click(first, "answer:validity:valid");
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(calls.map((c) => [c.method, c.status])).toEqual([
+      ["response_url", 429],
+      ["response_url", 200],
+    ]);
+    expect(calls[1]?.args).toMatchObject({ response_type: "ephemeral", replace_original: false });
+    expect(JSON.stringify(calls[1]?.args)).toContain(UI.ja.slackFailed);
   });
 
   it("a slash command whose opening message Slack refused records no start", async () => {

@@ -80,6 +80,8 @@ export interface Failure {
   error?: string;
   /** Wait this long before answering (for slow-Slack and shutdown tests). */
   delayMs?: number;
+  /** With status 429: the Retry-After to send, in seconds (default 1). */
+  retryAfterS?: number;
 }
 
 export interface FakeSlack {
@@ -318,7 +320,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const status = failure.status ?? 200;
       answer =
         status === 429
-          ? { status, body: { ok: false, error: "ratelimited" }, headers: { "retry-after": "1" } }
+          ? {
+              status,
+              body: { ok: false, error: "ratelimited" },
+              headers: { "retry-after": String(failure.retryAfterS ?? 1) },
+            }
           : status === 200
             ? platformError(failure.error ?? "internal_error")
             : { status, body: failure.error ?? "error" };
