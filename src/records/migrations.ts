@@ -54,6 +54,16 @@ CREATE INDEX handoffs_consultation ON handoffs (consultation_id);
 CREATE INDEX handoffs_user ON handoffs (user_id);
 `;
 
+const deliveriesTable = (at: string) => `
+CREATE TABLE deliveries (
+  key TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  at_ms ${at} NOT NULL
+);
+CREATE INDEX deliveries_at ON deliveries (at_ms);
+CREATE INDEX deliveries_user ON deliveries (user_id);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -78,6 +88,14 @@ ALTER TABLE handoffs ADD COLUMN card_state TEXT;`,
     postgres: `ALTER TABLE handoffs ADD COLUMN customer_message_ts TEXT;
 ALTER TABLE handoffs ADD COLUMN response_url TEXT;
 ALTER TABLE handoffs ADD COLUMN card_state TEXT;`,
+  },
+  {
+    // Replies that leave no consultation event (a DM's start offer, an App Home press), claimed
+    // here so that a delivery reaching two instances is answered once. Rows live a day.
+    version: 4,
+    name: "deliveries",
+    sqlite: deliveriesTable("INTEGER"),
+    postgres: deliveriesTable("BIGINT"),
   },
 ];
 

@@ -273,6 +273,7 @@ export async function eraseUser(db: SqlRunner, userId: string): Promise<number> 
   const counts = await db.transaction([
     { sql: `DELETE FROM handoffs WHERE user_id = $1 OR consultation_id IN (${ofUser})`, params: [userId] },
     { sql: `DELETE FROM consultation_events WHERE consultation_id IN (${ofUser})`, params: [userId] },
+    { sql: "DELETE FROM deliveries WHERE user_id = $1", params: [userId] },
   ]);
   return sum(counts);
 }
@@ -405,6 +406,38 @@ export async function claimHandoffPost(db: SqlRunner, id: string, now = Date.now
     [id, token, claimAt(now - CLAIM_TTL_MS)],
   );
   return rows.length > 0 ? token : null;
+}
+
+/** How long a delivery claim is kept: longer than Slack's last redelivery (about 5 minutes). */
+export const DELIVERY_KEEP_MS = DAY_MS;
+
+/**
+ * True for exactly one caller per key within `windowMs` (across instances):
+ * the one that answers. A claim older than the window is taken over.
+ */
+export async function claimDelivery(
+  db: SqlRunner,
+  key: string,
+  user: string,
+  windowMs: number,
+  now = Date.now(),
+): Promise<boolean> {
+  const rows = await db.all<{ key: string }>(
+    `INSERT INTO deliveries (key, user_id, at_ms) VALUES ($1, $2, $3)
+     ON CONFLICT (key) DO UPDATE SET user_id = excluded.user_id, at_ms = excluded.at_ms
+     WHERE deliveries.at_ms <= $4
+     RETURNING key`,
+    [key, user, now, now - windowMs],
+  );
+  return rows.length > 0;
+}
+
+/** Removes delivery claims older than DELIVERY_KEEP_MS; returns how many. */
+export async function pruneDeliveries(db: SqlRunner, now = Date.now()): Promise<number> {
+  const [removed] = await db.transaction([
+    { sql: "DELETE FROM deliveries WHERE at_ms < $1", params: [now - DELIVERY_KEEP_MS] },
+  ]);
+  return removed ?? 0;
 }
 
 /** Undoes this caller's own claim only: a late release must not free a claim another caller took over. */

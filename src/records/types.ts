@@ -162,7 +162,7 @@ export interface RecordStore {
   report(range: StatsRange): Promise<ReportRow[]>;
   /** The same rows, a day's worth at a time, for reports too large to hold at once. */
   reportPages(range: StatsRange): AsyncIterable<ReportRow[]>;
-  /** Removes every consultation (events and handoffs) of a customer; returns rows removed. */
+  /** Removes every consultation (events and handoffs) of a customer, and their delivery claims; returns rows removed. */
   eraseUser(userId: string): Promise<number>;
   /**
    * After eraseUser: makes sure no copy of the removed rows is left in the
@@ -188,5 +188,12 @@ export interface RecordStore {
   claimHandoffPost(id: string, now?: number): Promise<string | null>;
   /** Undoes the caller's own claim (its token) whose post failed, so the next "Ask staff" click posts it. */
   releaseHandoffPost(id: string, token: string): Promise<void>;
+  /**
+   * True for exactly one caller per key within `windowMs`, across instances:
+   * the one that answers a delivery that leaves no consultation event (a DM's
+   * start offer, an App Home press). Claims name the user (erased with them)
+   * and are removed after a day.
+   */
+  claimDelivery(key: string, user: string, windowMs: number, now?: number): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -125,3 +125,23 @@ export async function withTimeout<T>(
     clearTimeout(timer);
   }
 }
+
+/**
+ * Whether this instance should answer a delivery that leaves no consultation
+ * event (RecordStore.claimDelivery). Without records, or when the database
+ * fails or is too slow, it says true: a second answer is better than none.
+ */
+export async function claimDelivery(
+  records: AppRecords | undefined,
+  claim: { key: string; user: string; windowMs: number },
+  logger: Logger,
+): Promise<boolean> {
+  if (records === undefined) return true;
+  const claimed = await withTimeout(
+    records.store.claimDelivery(claim.key, claim.user, claim.windowMs),
+    records.writeThroughMs,
+  );
+  if (claimed.ok) return claimed.value;
+  logger.warn("records: delivery claim failed; answering anyway", { error: describeError(claimed.error) });
+  return true;
+}

@@ -48,7 +48,7 @@ export function describeStore(name: string, makeHarness: (() => StoreHarness) | 
     it("applies the versioned migrations once; re-running is a no-op", async () => {
       const store = await fresh();
       const applied = await store.appliedMigrations();
-      expect(applied.map((m) => m.version)).toEqual([1, 2, 3]);
+      expect(applied.map((m) => m.version)).toEqual([1, 2, 3, 4]);
       await store.record(EVENTS);
       await store.migrate();
       const again = await another(store);
@@ -230,6 +230,35 @@ export function describeStore(name: string, makeHarness: (() => StoreHarness) | 
       expect((await store.report({ since: new Date(0) })).map((r) => r.id)).toEqual(["B", "D"]);
     });
 
+    it("lets exactly one caller claim a delivery within its window, across instances; erase and age remove claims", async () => {
+      const store = await fresh();
+      const others = await Promise.all([1, 2, 3].map(() => another(store)));
+      const t0 = Date.now();
+      const claims = await Promise.all(
+        [store, ...others, store, ...others].map((s) => s.claimDelivery("event:Ev1", "U1", 600_000, t0)),
+      );
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      // Within the window another key is its own claim; the same key is not, until the window is over.
+      expect(await store.claimDelivery("event:Ev2", "U1", 600_000, t0)).toBe(true);
+      expect(await others[0]?.claimDelivery("event:Ev1", "U1", 600_000, t0 + 599_999)).toBe(false);
+      expect(await others[1]?.claimDelivery("event:Ev1", "U1", 600_000, t0 + 600_000)).toBe(true);
+      expect(await store.claimDelivery("event:Ev1", "U1", 600_000, t0 + 600_001)).toBe(false);
+      // A short window (an App Home double press).
+      expect(await store.claimDelivery("home:U2:start:x", "U2", 5_000, t0)).toBe(true);
+      expect(await store.claimDelivery("home:U2:start:x", "U2", 5_000, t0 + 4_000)).toBe(false);
+      expect(await store.claimDelivery("home:U2:start:x", "U2", 5_000, t0 + 9_000)).toBe(true);
+      // Erasing a user removes their claims (and counts them), no one else's.
+      expect(await store.eraseUser("U1")).toBe(2);
+      expect(await store.claimDelivery("event:Ev2", "U1", 600_000, t0 + 600_001)).toBe(true);
+      expect(await store.claimDelivery("home:U2:start:x", "U2", 5_000, t0 + 10_000)).toBe(false);
+      // Claims older than a day are removed as claims go on (hourly, by whichever instance claims).
+      const fresh2 = await another(store);
+      const dayLater = t0 + 9_000 + 86_400_001;
+      expect(await fresh2.claimDelivery("event:Ev3", "U3", 600_000, dayLater)).toBe(true);
+      expect(await fresh2.eraseUser("U2")).toBe(0);
+      expect(await fresh2.eraseUser("U1")).toBe(1);
+    });
+
     it("purges whole consultations older than the retention period", async () => {
       const store = await fresh();
       await store.record(EVENTS);
@@ -344,7 +373,7 @@ export function describeStore(name: string, makeHarness: (() => StoreHarness) | 
       const blank = await fresh({ migrate: false });
       const instances = await Promise.all([1, 2, 3, 4].map(() => another(blank)));
       await Promise.all([blank, ...instances].map((s) => s.migrate()));
-      expect((await blank.appliedMigrations()).map((m) => m.version)).toEqual([1, 2, 3]);
+      expect((await blank.appliedMigrations()).map((m) => m.version)).toEqual([1, 2, 3, 4]);
       await Promise.all(instances.map((s) => s.record(EVENTS)));
       expect(await blank.countEvents()).toBe(EVENTS.length);
     });

@@ -8,7 +8,13 @@ import { createLogger } from "../../src/slack/log.ts";
 import { renderNotice } from "../../src/slack/render/notice.ts";
 import { responders } from "../../src/slack/responseUrl.ts";
 import { Harness } from "../support/harness.ts";
-import { appMention, blockActions, directMessage, eventEnvelope } from "../support/payloads.ts";
+import {
+  appHomeOpened,
+  appMention,
+  blockActions,
+  directMessage,
+  eventEnvelope,
+} from "../support/payloads.ts";
 import { type TestRecords, testRecords } from "./recordsSupport.ts";
 
 /**
@@ -65,6 +71,25 @@ describe("an event delivered again", () => {
     await h.client.event(eventEnvelope(dm, "EvAGAIN3"), { headers: retry });
     await h.idle();
     expect(callsOf(h, "chat.postMessage")).toHaveLength(1);
+  });
+
+  it("a DM, a help mention and an App Home double press reaching another (or a restarted) instance are answered once", async () => {
+    records = testRecords();
+    h = await Harness.start({ records });
+    const dm = directMessage({ user: "U1", channel: "D1", text: "hi" });
+    const help = appMention({ user: "U1", channel: "C1", text: "<@UBOT0FAKE> help" });
+    await h.event(dm, "EvAGAIN4");
+    await h.event(help, "EvAGAIN5");
+    await h.event(appHomeOpened({ user: "U2" }));
+    expect(await h.clickHome("U2", "start")).toHaveLength(1);
+    await h.restartApp(); // forgets what it saw; the records remember
+    expect(await h.event(dm, "EvAGAIN4")).toEqual([]);
+    expect(await h.event(help, "EvAGAIN5")).toEqual([]);
+    expect(await h.clickHome("U2", "start")).toEqual([]);
+    // Other deliveries are answered as ever.
+    expect((await h.event(dm, "EvOTHER4")).map((c) => c.method)).toContain("chat.postMessage");
+    expect((await h.event(help, "EvOTHER5")).map((c) => c.method)).toEqual(["chat.postEphemeral"]);
+    expect(h.logs.join("\n")).not.toMatch(/delivery claim failed/);
   });
 });
 

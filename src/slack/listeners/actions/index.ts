@@ -14,7 +14,7 @@ import { askStaff, redrawWithHandoffStatus, takeHandoff } from "../../handoff.ts
 import { UI } from "../../i18n.ts";
 import { describeError } from "../../log.ts";
 import { RecentKeys } from "../../recent.ts";
-import { recordLater, recordNow } from "../../records.ts";
+import { claimDelivery, recordLater, recordNow } from "../../records.ts";
 import { renderNotice } from "../../render/notice.ts";
 import { ACTION_PATTERN, actionIds } from "../../state/actionIds.ts";
 import { decodeState } from "../../state/codec.ts";
@@ -113,7 +113,13 @@ async function handleClick(
       return;
     }
     // A button in App Home has no message to redraw: a double press would open two DMs.
-    if (surface.inView && !viewPresses.firstTime(`${surface.user}:${actionId}:${value}`)) return;
+    if (surface.inView) {
+      const key = `${surface.user}:${actionId}:${value}`;
+      if (!viewPresses.firstTime(key)) return;
+      // The second press may reach another instance: the records know.
+      const claim = { key: `home:${key}`, user: surface.user, windowMs: VIEW_DOUBLE_PRESS_MS };
+      if (!(await claimDelivery(deps.records, claim, deps.logger))) return;
+    }
     const events = clickEvents(deps.compiled, decision, place);
     if (decision.kind === "share") {
       // A double click on "share" would post two copies; one is enough.

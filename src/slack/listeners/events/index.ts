@@ -4,6 +4,7 @@ import { openingMessage } from "../../consult/opening.ts";
 import { attempt, EVENT_RATE_LIMIT_WAIT_S } from "../../deliver.ts";
 import { type Deps, preferredLang } from "../../deps.ts";
 import { RecentKeys } from "../../recent.ts";
+import { claimDelivery } from "../../records.ts";
 import { renderStartOffer } from "../../render/start.ts";
 import { derivedConsultationId, newConsultationId } from "../../state/codec.ts";
 import { claimStart } from "../started.ts";
@@ -49,7 +50,7 @@ export function register(app: App, deps: Deps): void {
       if (event.type === "app_mention")
         await onMention(deps, client, event as unknown as MentionEvent, workspace, eventId);
       else if (event.type === "message")
-        await onDirectMessage(deps, client, event as unknown as DirectMessageEvent);
+        await onDirectMessage(deps, client, event as unknown as DirectMessageEvent, eventId);
     });
   });
 }
@@ -67,11 +68,13 @@ async function onMention(
   // From the event id, so a redelivery names the same consultation and its start is recorded once.
   const id = eventId ? derivedConsultationId("event", eventId) : newConsultationId();
   const message = openingMessage(deps.compiled, request, user, deps.command, id);
-  if (
-    request.kind === "start" &&
-    !(await claimStart(deps, { id, owner: user, lang: request.lang, workspace, channel }))
-  )
-    return; // another instance already answered this delivery
+  // Another instance (or this one before a restart) may have answered this delivery already:
+  // a start is claimed by its "started" record, anything else by a delivery claim.
+  const first =
+    request.kind === "start"
+      ? await claimStart(deps, { id, owner: user, lang: request.lang, workspace, channel })
+      : await claimEvent(deps, eventId, user);
+  if (!first) return;
   const io = { client, logger: deps.logger, context: { event: "app_mention", user, channel } };
   await attempt(
     io,
@@ -91,11 +94,13 @@ async function onDirectMessage(
   deps: Deps,
   client: webApi.WebClient,
   event: DirectMessageEvent,
+  eventId: string | undefined,
 ): Promise<void> {
   // Edits, joins and bot messages (including our own) are not someone talking to us.
   if (event.channel_type !== "im" || event.subtype !== undefined || event.bot_id) return;
   if (typeof event.user !== "string" || !event.user || typeof event.channel !== "string") return;
   const { user, channel } = event;
+  if (!(await claimEvent(deps, eventId, user))) return;
   const request = parseCommandText(event.text, "start");
   const lang = request.explicitLang ? request.lang : await preferredLang(client, user, deps.logger);
   const message = renderStartOffer(deps.compiled, user, lang);
@@ -105,4 +110,14 @@ async function onDirectMessage(
   await attempt(io, "chat.postMessage", () => client.chat.postMessage({ channel, ...thread, ...message }), {
     waitOnRateLimitS: EVENT_RATE_LIMIT_WAIT_S,
   });
+}
+
+/** False when another instance (or this one before a restart) already answered this event. */
+function claimEvent(deps: Deps, eventId: string | undefined, user: string): Promise<boolean> {
+  if (typeof eventId !== "string" || !eventId) return Promise.resolve(true);
+  return claimDelivery(
+    deps.records,
+    { key: `event:${eventId}`, user, windowMs: RETRY_WINDOW_MS },
+    deps.logger,
+  );
 }
