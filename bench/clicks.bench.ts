@@ -1,14 +1,17 @@
 /**
  * Clicks over HTTP at a fixed concurrency against the real app (`src/main.ts`,
- * HTTP mode, in its own process) with the fake Slack in this process. Reports
- * the time until the HTTP response (Bolt's ack) and until the redrawn message
- * reaches Slack.
+ * HTTP mode, in its own process). Reports the time until the HTTP response
+ * (Bolt's ack) and until the redrawn message reaches the response sink, a
+ * separate process answering response_url posts as Slack does (so this
+ * process, the load generator, does no work for the redraws).
  *
  *   npm run bench:clicks [-- --clicks 10000 --concurrency 50 --warmup 1000 --rate N]
  *
  * Without --rate, 50 clients click again as soon as they are answered
  * (saturation: latency is then mostly queueing). With --rate, clicks are offered
  * at N per second, still with up to 50 in flight: latency below saturation.
+ * A click that finds all 50 still waiting is sent late, and its latency
+ * counts from when it was due (the output says how many were).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,6 +28,7 @@ import {
   startAppProcess,
   startBenchFake,
 } from "./lib/clickLoad.ts";
+import { forkResponseSink } from "./lib/sink.ts";
 
 const {
   clicks: CLICKS,
@@ -40,27 +44,36 @@ const {
 
 const dir = mkdtempSync(join(tmpdir(), "clicks-bench-"));
 const fake = await startBenchFake();
+const sink = forkResponseSink();
+const origin = await sink.origin();
 const app = await startAppProcess(join(projectRoot, "src/main.ts"), fake, {
   SQLITE_PATH: join(dir, "records.db"),
+  // The redraws go to the sink, not to Slack's hosts: allowed like a fake Slack.
+  SLACK_RESPONSE_URL_ORIGINS: origin,
 });
 try {
   const client = clientFor(app.port, CONCURRENCY);
-  const make = clickMaker(await collectScreens(fake, client), (message) =>
-    fake.responseUrl({ channel: message.channel, user: "UBENCH", messageTs: message.ts }),
-  );
+  const make = clickMaker(await collectScreens(fake, client), (_message, n) => `${origin}/response/${n}`);
   const options = {
     concurrency: CONCURRENCY,
-    expectRedraws: true,
     ...(RATE === undefined ? {} : { rate: RATE }),
   };
-  await drive(fake, client, { ...options, total: WARMUP }, make);
-  const result = await drive(fake, client, { ...options, total: CLICKS }, make);
+  await drive(client, { ...options, total: WARMUP }, make);
+  // The warm-up's redraws must be out of the way before the clock starts.
+  await sink.reaches(WARMUP);
+  await sink.take();
+  const result = await drive(client, { ...options, total: CLICKS }, make);
+  await sink.reaches(WARMUP + CLICKS);
+  // The sink's clock (Date.now, whole ms) against this one's, on the same machine.
+  const redrawMs = (await sink.take()).map(
+    ([path, at]) => at - (result.sentAt.get(`${origin}${path}`) ?? at),
+  );
   client.close();
   const ack = percentiles(result.ackMs);
-  const redraw = percentiles(result.redrawMs);
+  const redraw = percentiles(redrawMs);
   console.log(
     [
-      `clicks: ${CLICKS} (after ${WARMUP} warm-up), concurrency ${CONCURRENCY}, ${RATE === undefined ? "as fast as answered" : `offered at ${RATE}/s`}, ${result.errors} errors`,
+      `clicks: ${CLICKS} (after ${WARMUP} warm-up), concurrency ${CONCURRENCY}, ${RATE === undefined ? "as fast as answered" : `offered at ${RATE}/s, ${result.late} sent late (every client busy; counted from when due)`}, ${result.errors} errors`,
       `ack latency (HTTP response): p50 ${ack.p50.toFixed(2)} ms · p99 ${ack.p99.toFixed(2)} ms · max ${ack.max.toFixed(2)} ms`,
       `redraw latency (update reaches Slack): p50 ${redraw.p50.toFixed(2)} ms · p99 ${redraw.p99.toFixed(2)} ms`,
       `throughput: ${Math.round(result.throughput)} clicks/s`,
@@ -70,7 +83,7 @@ try {
   );
   process.exitCode = result.errors > 0 ? 1 : 0;
 } finally {
-  app.child.kill("SIGTERM");
+  for (const child of [app.child, sink.child]) child.kill("SIGTERM");
   await fake.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -23,10 +23,10 @@ import {
   clientFor,
   collectScreens,
   machine,
-  percentiles,
   startAppProcess,
   startBenchFake,
 } from "./lib/clickLoad.ts";
+import { median } from "./lib/median.ts";
 import { forkResponseSink } from "./lib/sink.ts";
 
 const { clicks: CLICKS } = readCounts(
@@ -88,7 +88,7 @@ try {
   // Warm all up back to back first: the pauses, not the JIT, are what is measured.
   for (let n = 0; n < 300; n++) for (const who of ["raw", "bare", "ours"] as const) await click(who);
 
-  const median = (xs: number[]) => `${percentiles(xs).p50.toFixed(1)} ms`;
+  const ms = (xs: number[]) => `${median(xs).toFixed(1)} ms`;
   const rows: string[] = [];
   for (const pause of PAUSES) {
     const got = { raw: [] as number[], bare: [] as number[], ours: [] as number[], redraw: [] as number[] };
@@ -99,7 +99,7 @@ try {
         got[who].push(ack);
         if (who === "ours") got.redraw.push(redraw);
       }
-    const row = `| ${pause} ms | ${median(got.raw)} | ${median(got.bare)} | ${median(got.ours)} | ${median(got.redraw)} |`;
+    const row = `| ${pause} ms | ${ms(got.raw)} | ${ms(got.bare)} | ${ms(got.ours)} | ${ms(got.redraw)} |`;
     process.stderr.write(`${row}\n`);
     rows.push(row);
   }

@@ -18,6 +18,7 @@ import { projectRoot } from "../src/paths.ts";
 import { blockActions, slashCommand } from "../src/slack/fakeSlack/payloads.ts";
 import { readCounts } from "./lib/args.ts";
 import { clientFor, machine, startAppProcess, startBenchFake } from "./lib/clickLoad.ts";
+import { median } from "./lib/median.ts";
 
 const {
   consultations: TOTAL,
@@ -117,11 +118,6 @@ try {
   throw error;
 }
 const seconds = (performance.now() - began) / 1000;
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? Number.NaN) + (s[mid] ?? Number.NaN)) / 2;
-};
 /** The samples taken while completed consultations were within [from, to], and their median. */
 const windowOf = (from: number, to: number) => {
   const inside = samples.filter((s) => s.completed > 0 && s.completed >= from && s.completed <= to);

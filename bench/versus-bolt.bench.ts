@@ -33,6 +33,7 @@ import {
   startAppProcess,
   startBenchFake,
 } from "./lib/clickLoad.ts";
+import { median } from "./lib/median.ts";
 import { forkResponseSink } from "./lib/sink.ts";
 
 const USAGE = `usage: npm run bench:versus-bolt [-- --rounds 4 --clicks 4000 --warmup 1000 --concurrency 50]
@@ -93,6 +94,8 @@ interface Round extends RunResult {
   usage: { start: Usage; end: Usage };
   /** Clicks per second counted until the last redraw arrived (bare Bolt: until the last ack). */
   completed: number;
+  /** From each click's send to its redraw's arrival at the sink (none for bare Bolt). */
+  redrawMs: number[];
 }
 
 type Contender = "bare" | "ours" | "respond";
@@ -142,8 +145,8 @@ try {
   const run = async (which: Contender) => {
     const { client, child } = apps[which];
     const redraws = which !== "bare";
-    const options = { concurrency: CONCURRENCY, expectRedraws: false };
-    await drive(fake, client, { ...options, total: WARMUP }, make);
+    const options = { concurrency: CONCURRENCY };
+    await drive(client, { ...options, total: WARMUP }, make);
     if (redraws) {
       // The warm-up's redraws must be out of the way before the clock starts.
       posted += WARMUP;
@@ -158,8 +161,20 @@ try {
       machine: machineMs(),
       at: performance.now(),
     });
-    const start = usage();
-    const result = await drive(fake, client, { ...options, total: CLICKS }, make);
+    // Taken when the clock starts, after the clicks are built and signed.
+    let start: Usage | undefined;
+    const result = await drive(
+      client,
+      {
+        ...options,
+        total: CLICKS,
+        onStart: () => {
+          start = usage();
+        },
+      },
+      make,
+    );
+    if (start === undefined) throw new Error("drive did not start the clock");
     if (result.errors > 0) throw new Error(`${which}: ${result.errors} clicks failed`);
     let round: Round = {
       ...result,
@@ -198,7 +213,7 @@ try {
     }
     return used;
   };
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  // With an even number of rounds, the mean of the two middle ones (run 31 and earlier printed the upper).
   const summary = (list: Round[]) => {
     // Summed over the rounds: one round's CPU time is only a few hundred 10 ms ticks.
     const appMs = spent(list, (u) => u.app);
