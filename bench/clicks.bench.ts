@@ -13,11 +13,12 @@
  * A click that finds all 50 still waiting is sent late, and its latency
  * counts from when it was due (the output says how many were).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/paths.ts";
 import { readCounts } from "./lib/args.ts";
+import { cleanUp, removeAtCleanup } from "./lib/cleanup.ts";
 import {
   clickMaker,
   clientFor,
@@ -42,7 +43,8 @@ const {
   rate: { min: 1 },
 });
 
-const dir = mkdtempSync(join(tmpdir(), "clicks-bench-"));
+// Ctrl-C, a kill or a failure: cleanUp() stops the app and the sink, closes the fake and removes dir.
+const dir = removeAtCleanup(mkdtempSync(join(tmpdir(), "clicks-bench-")));
 const fake = await startBenchFake();
 const sink = forkResponseSink();
 const origin = await sink.origin();
@@ -83,7 +85,5 @@ try {
   );
   process.exitCode = result.errors > 0 ? 1 : 0;
 } finally {
-  for (const child of [app.child, sink.child]) child.kill("SIGTERM");
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
+  await cleanUp();
 }

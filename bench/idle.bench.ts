@@ -12,12 +12,13 @@
  * the ack that had left just ahead of them, adding its work to this app's
  * ack time (6 ms after a pause of 1.5 s).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/paths.ts";
 import type { SignedClient } from "../src/slack/fakeSlack/signedClient.ts";
 import { readCounts } from "./lib/args.ts";
+import { cleanUp, removeAtCleanup, reportFailure } from "./lib/cleanup.ts";
 import {
   clickMaker,
   clientFor,
@@ -41,7 +42,8 @@ const { clicks: CLICKS } = readCounts(
 const PAUSES = [0, 100, 500, 1500];
 
 type Contender = "raw" | "bare" | "ours";
-const dir = mkdtempSync(join(tmpdir(), "idle-bench-"));
+// Ctrl-C, a kill or a failure: cleanUp() stops the servers and the sink, closes the fake and removes dir.
+const dir = removeAtCleanup(mkdtempSync(join(tmpdir(), "idle-bench-")));
 const fake = await startBenchFake();
 const scripts: Record<Contender, [string, Record<string, string>]> = {
   // The floor: the response sink is a plain node:http server that answers 200 and does nothing else.
@@ -49,7 +51,6 @@ const scripts: Record<Contender, [string, Record<string, string>]> = {
   bare: ["bench/lib/bareBoltApp.ts", {}],
   ours: ["src/main.ts", { SQLITE_PATH: join(dir, "records.db") }],
 };
-const started: Array<Awaited<ReturnType<typeof startAppProcess>>> = [];
 const sink = forkResponseSink();
 try {
   const origin = await sink.origin();
@@ -62,7 +63,6 @@ try {
       ...env,
       SLACK_RESPONSE_URL_ORIGINS: origin,
     });
-    started.push(app);
     clients[name] = clientFor(app.port, 1);
   }
   const make = clickMaker(
@@ -112,10 +112,7 @@ try {
   for (const row of rows) console.log(row);
   console.log(`${machine()}; date: ${new Date().toISOString()}`);
 } catch (error) {
-  process.stderr.write(`bench:idle failed: ${(error as Error).message}\n`);
-  process.exitCode = 1;
+  reportFailure("bench:idle", error);
 } finally {
-  for (const child of [...started.map((app) => app.child), sink.child]) child.kill("SIGTERM");
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
+  await cleanUp();
 }

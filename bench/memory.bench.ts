@@ -11,12 +11,13 @@
  *
  *   npm run bench:memory [-- --consultations 100000 --checkpoint 10000 --concurrency 20 --sample-every 1000]
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/paths.ts";
 import { blockActions, slashCommand } from "../src/slack/fakeSlack/payloads.ts";
 import { readCounts } from "./lib/args.ts";
+import { cleanUp, removeAtCleanup } from "./lib/cleanup.ts";
 import { clientFor, machine, startAppProcess, startBenchFake } from "./lib/clickLoad.ts";
 import { median } from "./lib/median.ts";
 
@@ -49,7 +50,8 @@ const PATHS = [
   ],
 ];
 
-const dir = mkdtempSync(join(tmpdir(), "memory-bench-"));
+// Ctrl-C, a kill or a failure: cleanUp() stops the app, closes the fake and removes dir.
+const dir = removeAtCleanup(mkdtempSync(join(tmpdir(), "memory-bench-")));
 const fake = await startBenchFake();
 const app = await startAppProcess(join(projectRoot, "src/main.ts"), fake, {
   SQLITE_PATH: join(dir, "records.db"),
@@ -113,8 +115,7 @@ const worker = async () => {
 try {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 } catch (error) {
-  app.child.kill("SIGTERM");
-  await fake.close();
+  await cleanUp();
   throw error;
 }
 const seconds = (performance.now() - began) / 1000;
@@ -144,6 +145,4 @@ console.log(
   ].join("\n"),
 );
 client.close();
-app.child.kill("SIGTERM");
-await fake.close();
-rmSync(dir, { recursive: true, force: true });
+await cleanUp();

@@ -8,11 +8,12 @@
  *
  *   npm run bench:profile [-- --clicks 6000 --warmup 1000 --concurrency 50 --top 20]
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { projectRoot } from "../src/paths.ts";
 import { readCounts } from "./lib/args.ts";
+import { cleanUp, removeAtCleanup } from "./lib/cleanup.ts";
 import {
   clickMaker,
   clientFor,
@@ -63,7 +64,8 @@ function partOf({ functionName, url }: ProfileNode["callFrame"]): string {
   return "other";
 }
 
-const dir = mkdtempSync(join(tmpdir(), "profile-bench-"));
+// Ctrl-C, a kill or a failure: cleanUp() stops the app and the sink, closes the fake and removes dir.
+const dir = removeAtCleanup(mkdtempSync(join(tmpdir(), "profile-bench-")));
 const fake = await startBenchFake();
 // The redraws go to a separate process, so the load generator (this one) does no work for them.
 const sink = forkResponseSink();
@@ -141,8 +143,5 @@ try {
   );
   process.exitCode = result.errors > 0 ? 1 : 0;
 } finally {
-  if (app.child.exitCode === null) app.child.kill("SIGKILL");
-  sink.child.kill("SIGTERM");
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
+  await cleanUp();
 }

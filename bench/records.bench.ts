@@ -2,9 +2,9 @@
  * Record write throughput, SQLite and PostgreSQL.
  *   npx tsx bench/records.bench.ts            (SQLite only)
  *   TEST_DATABASE_URL=postgres://… npx tsx bench/records.bench.ts
- * PostgreSQL runs in a throwaway schema, dropped afterwards.
+ * PostgreSQL runs in a throwaway schema, dropped afterwards (on Ctrl-C too).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -13,6 +13,7 @@ import { PostgresStore } from "../src/records/postgresStore.ts";
 import { SqliteStore } from "../src/records/sqliteStore.ts";
 import type { ConsultationEvent, RecordStore } from "../src/records/types.ts";
 import { readCounts } from "./lib/args.ts";
+import { atCleanup, cleanUp, removeAtCleanup } from "./lib/cleanup.ts";
 
 readCounts(
   "usage: npm run bench:records   (SQLite; set TEST_DATABASE_URL=postgres://… to add PostgreSQL)",
@@ -41,6 +42,8 @@ function event(): ConsultationEvent {
 }
 
 async function time(label: string, events: number, fn: () => Promise<void>) {
+  // SQLite's writes never wait for I/O, so a Ctrl-C is only heard between the timed parts.
+  await new Promise((resolve) => setImmediate(resolve));
   const t0 = performance.now();
   await fn();
   const s = (performance.now() - t0) / 1000;
@@ -75,13 +78,14 @@ console.log(
   `machine: ${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, node ${process.version}, ${process.platform}`,
 );
 
-const dir = mkdtempSync(join(tmpdir(), "records-bench-"));
+// Ctrl-C or a kill: cleanUp() closes the store and removes dir (or drops the schema, below).
+const dir = removeAtCleanup(mkdtempSync(join(tmpdir(), "records-bench-")));
 const sqlite = new SqliteStore({ path: join(dir, "bench.db") });
+atCleanup(() => sqlite.close());
 try {
   await benchStore(`SQLite (WAL, synchronous=NORMAL, ${join(dir, "bench.db")})`, sqlite);
 } finally {
-  await sqlite.close();
-  rmSync(dir, { recursive: true, force: true });
+  await cleanUp();
 }
 
 const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -91,14 +95,27 @@ if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) {
   const schema = `records_bench_${process.pid}`;
   const store = new PostgresStore({ connectionString: url, schema });
   const admin = new pg.Client({ connectionString: url });
+  atCleanup(async () => {
+    // On its own connection: admin may never have connected, or be mid-query.
+    const dropper = new pg.Client({ connectionString: url });
+    await dropper.connect();
+    try {
+      await dropper.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    } finally {
+      await dropper.end();
+    }
+  }, `schema ${schema}`);
+  atCleanup(async () => {
+    // The store's connections first, so none holds a lock the DROP would wait for.
+    await store.close().catch(() => {});
+    await admin.end().catch(() => {});
+  });
   try {
     await store.migrate();
     await admin.connect();
     const { rows } = await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v");
     await benchStore(`PostgreSQL ${rows[0]?.v} (local, default settings)`, store);
   } finally {
-    await store.close();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
-    await admin.end().catch(() => {});
+    await cleanUp();
   }
 }

@@ -3,14 +3,15 @@
  * wall time of the whole command (start-up, flow compile, parsing, replay).
  * Target: under 5 s. Run: npm run bench:replay [-- --cases N]
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { answerQuestion, startConsultation } from "../src/engine/index.ts";
 import { loadRealFlow } from "../test/support/flow.ts";
 import { readCounts } from "./lib/args.ts";
+import { cleanUp, removeAtCleanup, reportFailure, trackChild } from "./lib/cleanup.ts";
 import { median } from "./lib/median.ts";
 
 const { cases: total, runs } = readCounts("usage: npm run bench:replay [-- --cases 10000 --runs 3]", {
@@ -55,20 +56,45 @@ for (let i = 0; i < total; i++) {
   });
 }
 const dir = mkdtempSync(join(tmpdir(), "replay-bench-"));
+// Ctrl-C, a kill or a failure: cleanUp() stops the replay under way and removes dir (unless KEEP).
+if (!process.env.KEEP) removeAtCleanup(dir);
 const file = join(dir, "cases.yaml");
-writeFileSync(file, stringify({ cases }));
+
+/** One `npm run replay` of the file, as a child this process can stop; its output. */
+const replay = () =>
+  new Promise<string>((resolve, reject) => {
+    // Not execFileSync: this process must stay free to take Ctrl-C while the replay runs.
+    const child = trackChild(
+      spawn(process.execPath, ["--import", "tsx", "src/cli/replay.ts", file], {
+        stdio: ["ignore", "pipe", "inherit"],
+      }),
+    );
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+    });
+    child.once("error", reject);
+    child.once("close", (code, signal) =>
+      code === 0 ? resolve(output) : reject(new Error(`the replay exited with ${signal ?? `code ${code}`}`)),
+    );
+  });
 
 const times: number[] = [];
 let summary = "";
-for (let run = 0; run < runs; run++) {
-  const started = performance.now();
-  summary = execFileSync(process.execPath, ["--import", "tsx", "src/cli/replay.ts", file], {
-    encoding: "utf8",
-  }).trim();
-  times.push(performance.now() - started);
+try {
+  writeFileSync(file, stringify({ cases }));
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    summary = (await replay()).trim();
+    times.push(performance.now() - started);
+  }
+} catch (error) {
+  reportFailure("bench:replay", error);
+} finally {
+  await cleanUp();
 }
-if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
-else console.log(file);
+if (process.exitCode === 1) process.exit(1);
+if (process.env.KEEP) console.log(file);
 times.sort((a, b) => a - b);
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 process.stdout.write(

@@ -16,12 +16,12 @@
  * during each app's rounds (app, load generator, sink, idle) from /proc too
  * (Linux; "n/a" elsewhere).
  */
-import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/paths.ts";
 import { readCounts } from "./lib/args.ts";
+import { cleanUp, removeAtCleanup, reportFailure } from "./lib/cleanup.ts";
 import {
   clickMaker,
   clientFor,
@@ -105,16 +105,15 @@ const LABELS: Record<Contender, string> = {
   respond: "reference: Bolt ack + respond() of the same redraw",
 };
 
-const dir = mkdtempSync(join(tmpdir(), "versus-bolt-"));
+// Ctrl-C, a kill or a failure: cleanUp() stops the apps and the sink, closes the fake and removes dir.
+const dir = removeAtCleanup(mkdtempSync(join(tmpdir(), "versus-bolt-")));
 const fake = await startBenchFake();
-const appProcesses: ChildProcess[] = [];
 const sink = forkResponseSink();
 
 try {
   const origin = await sink.origin();
   const start = async (script: string, env: Record<string, string> = {}) => {
     const app = await startAppProcess(join(projectRoot, script), fake, env);
-    appProcesses.push(app.child);
     return { ...app, client: clientFor(app.port, CONCURRENCY) };
   };
   const ours = await start("src/main.ts", {
@@ -275,16 +274,8 @@ try {
   for (const app of Object.values(apps)) app.client.close();
 } catch (error) {
   // A failed run says why in one line; the apps are still stopped below.
-  process.stderr.write(`bench:versus-bolt failed: ${(error as Error).message}\n`);
-  process.exitCode = 1;
+  reportFailure("bench:versus-bolt", error);
 } finally {
-  // Apps first (they finish their in-flight redraws), then the sink they post to.
-  for (const child of [...appProcesses, sink.child]) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
-  }
-  await fake.close();
-  rmSync(dir, { recursive: true, force: true });
+  // Apps first, newest first (they finish their in-flight redraws), then the sink they post to.
+  await cleanUp();
 }

@@ -4,6 +4,7 @@ import { projectRoot, tsxLoader } from "../../src/paths.ts";
 import { type FakeMessage, type FakeSlack, startFakeSlack } from "../../src/slack/fakeSlack/index.ts";
 import { actionIdsIn, blockActions, slashCommand } from "../../src/slack/fakeSlack/payloads.ts";
 import { SignedClient } from "../../src/slack/fakeSlack/signedClient.ts";
+import { atCleanup, trackChild } from "./cleanup.ts";
 
 /**
  * Shared by the click benchmarks: a fake Slack in this process (the Web API,
@@ -51,8 +52,11 @@ export interface RunResult {
   late: number;
 }
 
+/** The fake Slack of a bench; cleanup.ts closes it (after the apps that call it have stopped). */
 export async function startBenchFake(): Promise<FakeSlack> {
-  return startFakeSlack({ botToken: BENCH_TOKEN });
+  const fake = await startFakeSlack({ botToken: BENCH_TOKEN });
+  atCleanup(() => fake.close());
+  return fake;
 }
 
 /** Starts `script` (a TypeScript file) with tsx as an HTTP-mode app pointed at the fake. */
@@ -62,8 +66,11 @@ export async function startAppProcess(
   env: Record<string, string> = {},
   nodeArgs: string[] = [],
 ): Promise<{ child: ChildProcess; port: number }> {
-  // node with tsx's loader (not the tsx launcher), so the child is the app itself.
-  const child = spawn(process.execPath, [...nodeArgs, "--import", tsxLoader, script], {
+  // node with tsx's loader (not the tsx launcher), so the child is the app itself. It stops
+  // with the bench: cleanup.ts on a signal, exitWithParent.ts (over the IPC channel) if the bench dies.
+  const exitWithParent = new URL("./exitWithParent.ts", import.meta.url).href;
+  const args = [...nodeArgs, "--import", tsxLoader, "--import", exitWithParent, script];
+  const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: {
       ...process.env,
@@ -75,8 +82,9 @@ export async function startAppProcess(
       LOG_LEVEL: "info",
       ...env,
     },
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
   });
+  trackChild(child);
   const port = await listeningPort(child, script);
   return { child, port };
 }

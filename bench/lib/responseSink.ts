@@ -26,3 +26,5 @@ process.on("message", (question) => {
   } else process.send?.(received);
 });
 process.once("SIGTERM", () => process.exit(0));
+// The bench that forked it died without stopping it (SIGKILL, a crash): no one is left to post.
+process.once("disconnect", () => process.exit(0));

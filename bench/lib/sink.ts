@@ -1,6 +1,7 @@
 import { fork } from "node:child_process";
 import { join } from "node:path";
 import { projectRoot } from "../../src/paths.ts";
+import { trackChild } from "./cleanup.ts";
 import { listeningPort } from "./clickLoad.ts";
 
 /**
@@ -13,6 +14,7 @@ export function forkResponseSink() {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "pipe", "inherit", "ipc"],
   });
+  trackChild(child);
 
   function ask<T>(question: "count" | "take"): Promise<T> {
     return new Promise((resolve, reject) => {
