@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/paths.ts";
 import { readCounts } from "./lib/args.ts";
-import { cleanUp, removeAtCleanup } from "./lib/cleanup.ts";
+import { cleanUp, removeAtCleanup, reportFailure } from "./lib/cleanup.ts";
 import {
   clickMaker,
   clientFor,
@@ -84,6 +84,9 @@ try {
     ].join("\n"),
   );
   process.exitCode = result.errors > 0 ? 1 : 0;
+} catch (error) {
+  // The app died, say: one line, not a stack trace.
+  reportFailure("bench:clicks", error);
 } finally {
   await cleanUp();
 }

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { projectRoot } from "../src/paths.ts";
 import { blockActions, slashCommand } from "../src/slack/fakeSlack/payloads.ts";
 import { readCounts } from "./lib/args.ts";
-import { cleanUp, removeAtCleanup } from "./lib/cleanup.ts";
+import { cleanUp, removeAtCleanup, reportFailure } from "./lib/cleanup.ts";
 import { clientFor, machine, startAppProcess, startBenchFake } from "./lib/clickLoad.ts";
 import { median } from "./lib/median.ts";
 
@@ -50,7 +50,7 @@ const PATHS = [
   ],
 ];
 
-// Ctrl-C, a kill or a failure: cleanUp() stops the app, closes the fake and removes dir.
+// Ctrl-C, a kill or a failure (the app dying): cleanUp() stops the app, closes the fake and removes dir.
 const dir = removeAtCleanup(mkdtempSync(join(tmpdir(), "memory-bench-")));
 const fake = await startBenchFake();
 const app = await startAppProcess(join(projectRoot, "src/main.ts"), fake, {
@@ -71,20 +71,23 @@ async function consult(i: number): Promise<void> {
   const channel = `C${(i % 300).toString(36).toUpperCase().padStart(4, "0")}`;
   const path = PATHS[i % PATHS.length] ?? [];
   const start = fake.responseUrl({ channel, user });
-  // Wait registered before sending: the redraw can arrive before the HTTP answer.
+  // Wait registered before sending: the redraw can arrive before the HTTP answer. Awaited
+  // together with the request, so a failed request leaves no wait to reject unheard later.
   const started = fake.nextCall((c) => c.responseUrl === start, 10_000);
-  await client.command(slashCommand({ user, channel, responseUrl: start }));
-  await started;
+  await Promise.all([client.command(slashCommand({ user, channel, responseUrl: start })), started]);
   for (const [question, option] of path) {
     const message = fake.messageFor(start);
     if (!message) throw new Error("no consultation message");
     const url = fake.responseUrl({ channel, user, messageTs: message.ts });
     const redrawn = fake.nextCall((c) => c.responseUrl === url, 10_000);
-    const res = await client.interaction(
-      blockActions({ message, actionId: `answer:${question}:${option}`, user, responseUrl: url }),
-    );
-    if (res.status !== 200) throw new Error(`click answered ${res.status}`);
-    await redrawn;
+    const clicked = client
+      .interaction(
+        blockActions({ message, actionId: `answer:${question}:${option}`, user, responseUrl: url }),
+      )
+      .then((res) => {
+        if (res.status !== 200) throw new Error(`click answered ${res.status}`);
+      });
+    await Promise.all([clicked, redrawn]);
   }
   const done = fake.messageFor(start);
   if (!done || !JSON.stringify(done.blocks).includes("route: "))
@@ -115,8 +118,11 @@ const worker = async () => {
 try {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 } catch (error) {
+  // The app died, say: one line, not a stack trace. The other workers' waits on the fake
+  // are still pending (up to 10 s): exit once cleaned up rather than wait for them.
+  reportFailure("bench:memory", error);
   await cleanUp();
-  throw error;
+  process.exit(1);
 }
 const seconds = (performance.now() - began) / 1000;
 /** The samples taken while completed consultations were within [from, to], and their median. */

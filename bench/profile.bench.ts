@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { projectRoot } from "../src/paths.ts";
 import { readCounts } from "./lib/args.ts";
-import { cleanUp, removeAtCleanup } from "./lib/cleanup.ts";
+import { cleanUp, removeAtCleanup, reportFailure } from "./lib/cleanup.ts";
 import {
   clickMaker,
   clientFor,
@@ -142,6 +142,9 @@ try {
     ].join("\n"),
   );
   process.exitCode = result.errors > 0 ? 1 : 0;
+} catch (error) {
+  // The app died, say: one line, not a stack trace.
+  reportFailure("bench:profile", error);
 } finally {
   await cleanUp();
 }

@@ -292,3 +292,24 @@ describe.skipIf(!existsSync("/proc/self/stat"))("an interrupted bench cleans up 
     },
   );
 });
+
+describe.skipIf(!existsSync("/proc/self/stat"))("a bench whose app dies", () => {
+  it.each([
+    ["bench/clicks.bench.ts", ["--clicks", "20000", "--rate", "100", "--warmup", "0"], "clicks-bench-"],
+    ["bench/memory.bench.ts", ["--consultations", "100000", "--checkpoint", "50000"], "memory-bench-"],
+  ])("%s says so in one line, exits 1 and removes its temp dir", async (script, args, prefix) => {
+    const bench = startBench(script, args);
+    const dir = await until("the temp dir", () => benchDir(bench, prefix));
+    await until("the app's records", () => existsSync(join(dir, "records.db")));
+    const app = await until("the app", () => appOf(bench));
+    snapshot(bench);
+    // Well into the clicks or consultations.
+    await new Promise((r) => setTimeout(r, 500));
+    process.kill(app, "SIGKILL");
+    expect(await bench.exit).toEqual({ code: 1, signal: null });
+    const name = script.replace(/^bench\/(.*)\.bench\.ts$/, "bench:$1");
+    expect(bench.stderr()).not.toMatch(/\n\s+at /);
+    expect(bench.stderr().trimEnd().split("\n")).toEqual([expect.stringMatching(`^${name} failed: `)]);
+    expect(existsSync(dir)).toBe(false);
+  });
+});
