@@ -16,26 +16,33 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../src/paths.ts";
 import { blockActions, slashCommand } from "../src/slack/fakeSlack/payloads.ts";
-import { readCounts } from "./lib/args.ts";
+import { readCounts, refuse } from "./lib/args.ts";
 import { cleanUp, removeAtCleanup, reportFailure } from "./lib/cleanup.ts";
 import { clientFor, machine, startAppProcess, startBenchFake } from "./lib/clickLoad.ts";
 import { median } from "./lib/median.ts";
 
+const USAGE =
+  "usage: npm run bench:memory [-- --consultations 100000 --checkpoint 10000 --concurrency 20 --sample-every 1000]\n" +
+  "  compares the median RSS of the 5 samples around --checkpoint with that of the last 5 samples\n" +
+  "  (so --consultations must be more than --checkpoint + 6 × --sample-every)";
 const {
   consultations: TOTAL,
   checkpoint: CHECKPOINT,
   concurrency: CONCURRENCY,
   "sample-every": EVERY,
-} = readCounts(
-  "usage: npm run bench:memory [-- --consultations 100000 --checkpoint 10000 --concurrency 20 --sample-every 1000]\n" +
-    "  compares the median RSS of the 5 samples around --checkpoint with that of the last 5 samples",
-  {
-    consultations: { default: 100_000, min: 1 },
-    checkpoint: { default: 10_000, min: 1 },
-    concurrency: { default: 20, min: 1 },
-    "sample-every": { default: 1_000, min: 1 },
-  },
-);
+} = readCounts(USAGE, {
+  consultations: { default: 100_000, min: 1 },
+  checkpoint: { default: 10_000, min: 1 },
+  concurrency: { default: 20, min: 1 },
+  "sample-every": { default: 1_000, min: 1 },
+});
+// The verdict compares the samples within 2 × sample-every of the checkpoint with those of the
+// last 4 × sample-every consultations: both windows must lie in the run, the first before the second.
+if (TOTAL <= CHECKPOINT + 6 * EVERY)
+  refuse(
+    `--consultations must be more than --checkpoint + 6 × --sample-every (${CHECKPOINT + 6 * EVERY} here), so that the samples around the checkpoint come before the last 5 (got --consultations ${TOTAL})`,
+    USAGE,
+  );
 
 // Three short consultations for every long one; users and channels vary so per-user state would show.
 const PATHS = [

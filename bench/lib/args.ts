@@ -11,6 +11,12 @@ export type Counts<S extends Record<string, CountOption>> = {
   [N in keyof S]: S[N] extends { default: number } ? number : number | undefined;
 };
 
+/** Stops a bench before it starts: what is wrong in one line, then the usage (exit 2). */
+export function refuse(problem: string, usage: string): never {
+  process.stderr.write(`${problem}\n${usage}\n`);
+  process.exit(2);
+}
+
 /**
  * Reads a bench's `--name N` options, all whole numbers. `--help` prints the
  * usage; an unknown option or a bad number prints what is wrong and the usage
@@ -21,10 +27,7 @@ export function readCounts<S extends Record<string, CountOption>>(
   spec: S,
   argv: string[] = process.argv.slice(2),
 ): Counts<S> {
-  const fail = (problem: string): never => {
-    process.stderr.write(`${problem}\n${usage}\n`);
-    process.exit(2);
-  };
+  const fail = (problem: string): never => refuse(problem, usage);
   let parsed: Record<string, unknown> = {};
   try {
     const options = Object.fromEntries([

@@ -51,3 +51,19 @@ describe.each(COUNTED)("%s %s", (script, option) => {
     }
   });
 });
+
+describe("bench/memory.bench.ts", () => {
+  it.each([
+    [["--consultations", "300", "--checkpoint", "1000"], 7000],
+    [["--consultations", "16000"], 16_000],
+    [["--consultations", "1000", "--checkpoint", "200", "--sample-every", "200"], 1400],
+  ])("refuses %j: the samples around the checkpoint must come before the last ones", (args, needed) => {
+    const { code, stdout, stderr } = runCli("bench/memory.bench.ts", args, "", { timeout: 20_000 });
+    expect(stderr.split("\n")[0]).toBe(
+      `--consultations must be more than --checkpoint + 6 × --sample-every (${needed} here), so that the samples around the checkpoint come before the last 5 (got --consultations ${args[1]})`,
+    );
+    expect(stderr).toContain("usage: ");
+    expect(stdout).toBe("");
+    expect(code).toBe(2);
+  });
+});

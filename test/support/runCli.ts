@@ -7,6 +7,8 @@ export interface RunCliOptions {
   cwd?: string;
   /** Variables to set, or to remove (undefined), on top of this process's environment. */
   env?: Record<string, string | undefined>;
+  /** Kills the CLI (SIGTERM) after this many ms; default none. */
+  timeout?: number;
 }
 
 /** Runs one of the project's CLIs the way npm does, with optional piped stdin. */
@@ -17,7 +19,13 @@ export function runCli(script: string, args: string[], input = "", options: RunC
   const result = spawnSync(
     process.execPath,
     ["--import", tsxLoader, isAbsolute(script) ? script : join(projectRoot, script), ...args],
-    { cwd: options.cwd ?? projectRoot, input, encoding: "utf8", env },
+    {
+      cwd: options.cwd ?? projectRoot,
+      input,
+      encoding: "utf8",
+      env,
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    },
   );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
