@@ -37,10 +37,10 @@ const {
   warmup: WARMUP,
   rate: RATE,
 } = readCounts("usage: npm run bench:clicks [-- --clicks 10000 --concurrency 50 --warmup 1000 --rate N]", {
-  clicks: { default: 10_000, min: 1 },
-  concurrency: { default: 50, min: 1 },
-  warmup: { default: 1000, min: 0 },
-  rate: { min: 1 },
+  clicks: { default: 10_000, min: 1, max: 100_000 },
+  concurrency: { default: 50, min: 1, max: 1000 },
+  warmup: { default: 1000, min: 0, max: 100_000 },
+  rate: { min: 1, max: 100_000 },
 });
 
 // Ctrl-C, a kill or a failure: cleanUp() stops the app and the sink, closes the fake and removes dir.

@@ -32,7 +32,7 @@ import { forkResponseSink } from "./lib/sink.ts";
 
 const { clicks: CLICKS } = readCounts(
   "usage: npm run bench:idle [-- --clicks 15]   (clicks per pause and server; about 10 s per click)",
-  { clicks: { default: 15, min: 1 } },
+  { clicks: { default: 15, min: 1, max: 1000 } },
 );
 /**
  * Pauses before each click, ms: back to back, a quick reader, a person. Each

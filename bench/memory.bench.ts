@@ -31,10 +31,10 @@ const {
   concurrency: CONCURRENCY,
   "sample-every": EVERY,
 } = readCounts(USAGE, {
-  consultations: { default: 100_000, min: 1 },
-  checkpoint: { default: 10_000, min: 1 },
-  concurrency: { default: 20, min: 1 },
-  "sample-every": { default: 1_000, min: 1 },
+  consultations: { default: 100_000, min: 1, max: 1_000_000 },
+  checkpoint: { default: 10_000, min: 1, max: 1_000_000 },
+  concurrency: { default: 20, min: 1, max: 1000 },
+  "sample-every": { default: 1_000, min: 1, max: 100_000 },
 });
 // The verdict compares the samples within 2 × sample-every of the checkpoint with those of the
 // last 4 × sample-every consultations: both windows must lie in the run, the first before the second.

@@ -32,10 +32,10 @@ const {
   concurrency: CONCURRENCY,
   top: TOP,
 } = readCounts(USAGE, {
-  clicks: { default: 6000, min: 1 },
-  warmup: { default: 1000, min: 0 },
-  concurrency: { default: 50, min: 1 },
-  top: { default: 20, min: 1 },
+  clicks: { default: 6000, min: 1, max: 100_000 },
+  warmup: { default: 1000, min: 0, max: 100_000 },
+  concurrency: { default: 50, min: 1, max: 1000 },
+  top: { default: 20, min: 1, max: 1000 },
 });
 
 interface ProfileNode {

@@ -15,8 +15,8 @@ import { cleanUp, removeAtCleanup, reportFailure, trackChild } from "./lib/clean
 import { median } from "./lib/median.ts";
 
 const { cases: total, runs } = readCounts("usage: npm run bench:replay [-- --cases 10000 --runs 3]", {
-  cases: { default: 10_000, min: 1 },
-  runs: { default: 3, min: 1 },
+  cases: { default: 10_000, min: 1, max: 100_000 },
+  runs: { default: 3, min: 1, max: 100 },
 });
 const compiled = loadRealFlow();
 

@@ -46,10 +46,10 @@ const {
   warmup: WARMUP,
   concurrency: CONCURRENCY,
 } = readCounts(USAGE, {
-  rounds: { default: 4, min: 1 },
-  clicks: { default: 4000, min: 1 },
-  warmup: { default: 1000, min: 0 },
-  concurrency: { default: 50, min: 1 },
+  rounds: { default: 4, min: 1, max: 100 },
+  clicks: { default: 4000, min: 1, max: 100_000 },
+  warmup: { default: 1000, min: 0, max: 100_000 },
+  concurrency: { default: 50, min: 1, max: 1000 },
 });
 
 /** CPU time (user + system, ms) a process has used so far; undefined where /proc is missing. */

@@ -1,9 +1,14 @@
 import { parseArgsOnce } from "../../src/util/parseArgsOnce.ts";
 
-/** A numeric option: its default (none: optional) and the smallest value that makes sense. */
+/**
+ * A numeric option: its default (none: optional), and the smallest and the
+ * largest value that make sense (a bench holds some counts in memory at once:
+ * a count past what it can hold ends in a crash, not a result).
+ */
 export interface CountOption {
   default?: number;
   min: number;
+  max: number;
 }
 
 /** An option with a default always has a number; one without may be absent. */
@@ -46,7 +51,7 @@ export function readCounts<S extends Record<string, CountOption>>(
     process.exit(0);
   }
   const counts: Record<string, number | undefined> = {};
-  for (const [name, { default: fallback, min }] of Object.entries(spec)) {
+  for (const [name, { default: fallback, min, max }] of Object.entries(spec)) {
     const raw = parsed[name];
     if (raw === undefined) {
       counts[name] = fallback;
@@ -55,6 +60,7 @@ export function readCounts<S extends Record<string, CountOption>>(
     const n = Number(raw);
     if (typeof raw !== "string" || !/^\d+$/.test(raw.trim()) || n < min)
       fail(`--${name} must be a whole number of at least ${min} (got "${String(raw)}")`);
+    if (n > max) fail(`--${name} must be at most ${max} (got "${String(raw)}")`);
     counts[name] = n;
   }
   return counts as Counts<S>;

@@ -52,6 +52,19 @@ describe.each(COUNTED)("%s %s", (script, option) => {
   });
 });
 
+describe.each(COUNTED)("%s %s", (script, option) => {
+  it("refuses a count past its maximum (it would crash or never end), in one line", () => {
+    // A timeout, so a bench that takes the count and starts cannot hang the suite.
+    const { code, stdout, stderr } = runCli(script, [`${option}=99999999999`], "", { timeout: 20_000 });
+    expect(stderr.split("\n")[0]).toMatch(
+      new RegExp(`^${option} must be at most \\d+ \\(got "99999999999"\\)$`),
+    );
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stdout).toBe("");
+    expect(code).toBe(2);
+  });
+});
+
 describe("bench/memory.bench.ts", () => {
   it.each([
     [["--consultations", "300", "--checkpoint", "1000"], 7000],
