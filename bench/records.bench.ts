@@ -3,6 +3,7 @@
  *   npx tsx bench/records.bench.ts            (SQLite only)
  *   TEST_DATABASE_URL=postgres://… npx tsx bench/records.bench.ts
  * PostgreSQL runs in a throwaway schema, dropped afterwards (on Ctrl-C too).
+ * Only TEST_DATABASE_URL is read: never DATABASE_URL, which may be production's.
  */
 import { mkdtempSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -16,7 +17,7 @@ import { readCounts } from "./lib/args.ts";
 import { atCleanup, cleanUp, removeAtCleanup } from "./lib/cleanup.ts";
 
 readCounts(
-  "usage: npm run bench:records   (SQLite; set TEST_DATABASE_URL=postgres://… to add PostgreSQL)",
+  "usage: npm run bench:records   (SQLite; set TEST_DATABASE_URL=postgres://… to add PostgreSQL; DATABASE_URL is never read)",
   {},
 );
 
@@ -88,7 +89,8 @@ try {
   await cleanUp();
 }
 
-const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+// Never DATABASE_URL: a shell with production's would have this bench write to it.
+const url = process.env.TEST_DATABASE_URL;
 if (url === undefined || !/^postgres(ql)?:\/\//.test(url)) {
   console.log("PostgreSQL: skipped (set TEST_DATABASE_URL; see scripts/ci-postgres.sh)");
 } else {

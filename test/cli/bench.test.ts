@@ -80,3 +80,17 @@ describe("bench/memory.bench.ts", () => {
     expect(code).toBe(2);
   });
 });
+
+describe("bench/records.bench.ts", () => {
+  it("never benches the database of DATABASE_URL (it may be production's): TEST_DATABASE_URL only", () => {
+    expect(runCli("bench/records.bench.ts", ["--help"]).stdout).toMatch(/TEST_DATABASE_URL=postgres/);
+    // Nothing listens on port 1: a bench that tried this URL would fail.
+    const { code, stdout, stderr } = runCli("bench/records.bench.ts", [], "", {
+      env: { TEST_DATABASE_URL: undefined, DATABASE_URL: "postgres://prod:secret@127.0.0.1:1/production" },
+      timeout: 60_000,
+    });
+    expect(stdout).toContain("PostgreSQL: skipped (set TEST_DATABASE_URL");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  });
+});
