@@ -86,7 +86,7 @@ try {
   process.exitCode = result.errors > 0 ? 1 : 0;
 } catch (error) {
   // The app died, say: one line, not a stack trace.
-  reportFailure("bench:clicks", error);
+  await reportFailure("bench:clicks", error);
 } finally {
   await cleanUp();
 }

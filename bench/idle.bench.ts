@@ -112,7 +112,7 @@ try {
   for (const row of rows) console.log(row);
   console.log(`${machine()}; date: ${new Date().toISOString()}`);
 } catch (error) {
-  reportFailure("bench:idle", error);
+  await reportFailure("bench:idle", error);
 } finally {
   await cleanUp();
 }

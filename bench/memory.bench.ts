@@ -127,7 +127,7 @@ try {
 } catch (error) {
   // The app died, say: one line, not a stack trace. The other workers' waits on the fake
   // are still pending (up to 10 s): exit once cleaned up rather than wait for them.
-  reportFailure("bench:memory", error);
+  await reportFailure("bench:memory", error);
   await cleanUp();
   process.exit(1);
 }

@@ -144,7 +144,7 @@ try {
   process.exitCode = result.errors > 0 ? 1 : 0;
 } catch (error) {
   // The app died, say: one line, not a stack trace.
-  reportFailure("bench:profile", error);
+  await reportFailure("bench:profile", error);
 } finally {
   await cleanUp();
 }

@@ -89,7 +89,7 @@ try {
     times.push(performance.now() - started);
   }
 } catch (error) {
-  reportFailure("bench:replay", error);
+  await reportFailure("bench:replay", error);
 } finally {
   await cleanUp();
 }

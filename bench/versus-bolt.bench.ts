@@ -274,7 +274,7 @@ try {
   for (const app of Object.values(apps)) app.client.close();
 } catch (error) {
   // A failed run says why in one line; the apps are still stopped below.
-  reportFailure("bench:versus-bolt", error);
+  await reportFailure("bench:versus-bolt", error);
 } finally {
   // Apps first, newest first (they finish their in-flight redraws), then the sink they post to.
   await cleanUp();

@@ -57,10 +57,13 @@ export function interrupted(): boolean {
  * A failed run in one line on stderr, exit code 1 — nothing printed when an
  * interruption made it fail (stopping the apps under load fails the clicks).
  */
-export function reportFailure(bench: string, error: unknown): void {
+export async function reportFailure(bench: string, error: unknown): Promise<void> {
+  // Ctrl-C reaches the whole process group: the app can die, and fail the run, before this
+  // process's own SIGINT handler has run. A moment's wait lets that handler go first.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  if (interrupted()) return;
   process.exitCode = 1;
-  if (!interrupted())
-    process.stderr.write(`${bench} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${bench} failed: ${error instanceof Error ? error.message : String(error)}\n`);
 }
 
 /**
