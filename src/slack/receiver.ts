@@ -88,7 +88,8 @@ export function createReceiver(options: HTTPReceiverOptions & { signingSecret: s
 
 /**
  * Every listener here acks first and app.error takes what they throw, so an
- * error reaching the receiver unanswered comes from Bolt reading the body.
+ * error reaching the receiver unanswered comes from Bolt reading the body
+ * (or is the app's MalformedBody, which app.error rethrows for this).
  */
 async function answerMalformed(args: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> {
   const { error, response, logger } = args;
