@@ -9,7 +9,7 @@ import { register as registerCommands } from "./listeners/commands/index.ts";
 import { register as registerEvents } from "./listeners/events/index.ts";
 import { register as registerHome } from "./listeners/home/index.ts";
 import { describeError, forFramework } from "./log.ts";
-import { createReceiver, SERVER_OPTIONS } from "./receiver.ts";
+import { createReceiver, createSocketModeReceiver, SERVER_OPTIONS } from "./receiver.ts";
 import { RecentKeys } from "./recent.ts";
 import type { AppRecords } from "./records.ts";
 import { responders } from "./responseUrl.ts";
@@ -59,10 +59,20 @@ export function createSlackApp({
   // The configuration requires one of the two (never the bot token: posting as the bot must not mint buttons).
   setButtonKey(config.signingSecret || (config.appToken as string));
   const framework = forFramework(logger);
+  const clientOptions = {
+    ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+    // A click must be answered in seconds: retry briefly, and report rate limits instead of sleeping on them.
+    retryConfig: { retries, factor: 2, minTimeout: 200, maxTimeout: 1000 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  };
   const app = new App({
     token: config.botToken,
     ...(config.socketMode
-      ? { socketMode: true, appToken: config.appToken as string }
+      ? {
+          socketMode: true,
+          receiver: createSocketModeReceiver({ appToken: config.appToken as string, logger, clientOptions }),
+        }
       : {
           receiver: createReceiver({
             signingSecret: config.signingSecret as string,
@@ -85,13 +95,7 @@ export function createSlackApp({
     convoStore: false,
     logger: framework,
     logLevel: framework.getLevel(),
-    clientOptions: {
-      ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
-      // A click must be answered in seconds: retry briefly, and report rate limits instead of sleeping on them.
-      retryConfig: { retries, factor: 2, minTimeout: 200, maxTimeout: 1000 },
-      rejectRateLimitedCalls: true,
-      timeout: 10_000,
-    },
+    clientOptions,
   });
   const inflight = new InFlight();
   const deps: Deps = {
