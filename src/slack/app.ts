@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { App, type Logger } from "@slack/bolt";
+import { type AnyMiddlewareArgs, App, type Logger } from "@slack/bolt";
 import type { Config } from "../config.ts";
 import type { CompiledFlow } from "../flow/loadFlow.ts";
 import type { Deps } from "./deps.ts";
@@ -9,7 +9,7 @@ import { register as registerCommands } from "./listeners/commands/index.ts";
 import { register as registerEvents } from "./listeners/events/index.ts";
 import { register as registerHome } from "./listeners/home/index.ts";
 import { describeError, forFramework } from "./log.ts";
-import { createReceiver, SERVER_OPTIONS } from "./receiver.ts";
+import { createReceiver, createSocketModeReceiver, SERVER_OPTIONS } from "./receiver.ts";
 import { RecentKeys } from "./recent.ts";
 import type { AppRecords } from "./records.ts";
 import { responders } from "./responseUrl.ts";
@@ -59,10 +59,20 @@ export function createSlackApp({
   // The configuration requires one of the two (never the bot token: posting as the bot must not mint buttons).
   setButtonKey(config.signingSecret || (config.appToken as string));
   const framework = forFramework(logger);
+  const clientOptions = {
+    ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
+    // A click must be answered in seconds: retry briefly, and report rate limits instead of sleeping on them.
+    retryConfig: { retries, factor: 2, minTimeout: 200, maxTimeout: 1000 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  };
   const app = new App({
     token: config.botToken,
     ...(config.socketMode
-      ? { socketMode: true, appToken: config.appToken as string }
+      ? {
+          socketMode: true,
+          receiver: createSocketModeReceiver({ appToken: config.appToken as string, logger, clientOptions }),
+        }
       : {
           receiver: createReceiver({
             signingSecret: config.signingSecret as string,
@@ -85,13 +95,7 @@ export function createSlackApp({
     convoStore: false,
     logger: framework,
     logLevel: framework.getLevel(),
-    clientOptions: {
-      ...(config.slackApiUrl ? { slackApiUrl: config.slackApiUrl } : {}),
-      // A click must be answered in seconds: retry briefly, and report rate limits instead of sleeping on them.
-      retryConfig: { retries, factor: 2, minTimeout: 200, maxTimeout: 1000 },
-      rejectRateLimitedCalls: true,
-      timeout: 10_000,
-    },
+    clientOptions,
   });
   const inflight = new InFlight();
   const deps: Deps = {
@@ -111,11 +115,14 @@ export function createSlackApp({
       ...(config.responseUrlOrigins ?? []),
     ]),
   };
+  app.use(refuseUnroutable);
   registerCommands(app, deps);
   registerActions(app, deps);
   registerEvents(app, deps);
   registerHome(app, deps);
   app.error(async (error) => {
+    // Rethrown, it reaches the receiver's error handler, which answers it as a malformed body (HTTP 400).
+    if (error.original instanceof MalformedBody) throw error.original;
     logger.error("unhandled error in a listener", { error: describeError(error) });
   });
 
@@ -154,4 +161,29 @@ export function createSlackApp({
       return { drained };
     },
   };
+}
+
+/** A body Bolt's own routing cannot read (see refuseUnroutable). */
+class MalformedBody extends TypeError {}
+const DROPPED = Promise.resolve();
+
+/**
+ * Bolt's listener matching reads `'action_id' in actions[0]`, `action_id.match(…)` and
+ * `event.type.match(…)`. A click whose actions is a string, or whose first action is not an
+ * object or has an action_id that is not a string, throws there after the receiver's checks and
+ * before any ack: 404 after 3 s and ERROR lines quoting the value. It is refused as malformed.
+ * An event is acknowledged already; one whose type is not a string names nothing we listen to.
+ * Runs on every request: it only reads fields (no allocation, not even a promise of its own).
+ */
+function refuseUnroutable({ body, next }: AnyMiddlewareArgs & { next: () => Promise<void> }): Promise<void> {
+  const { actions, event } = body as { actions?: unknown; event?: { type?: unknown } | null };
+  if (typeof event === "object" && event !== null && typeof event.type !== "string") return DROPPED;
+  if (typeof actions === "string") throw new MalformedBody("actions is a string");
+  if (Array.isArray(actions) && actions.length > 0) {
+    const first: unknown = actions[0];
+    if (typeof first !== "object" || first === null) throw new MalformedBody("an action is not an object");
+    const id = typeof (first as { action_id?: unknown }).action_id;
+    if (id !== "string" && id !== "undefined") throw new MalformedBody("an action_id is not a string");
+  }
+  return next();
 }

@@ -1,7 +1,8 @@
 import type { BlockAction, Logger, webApi } from "@slack/bolt";
 import { describeError } from "./log.ts";
 import type { SlackMessage } from "./render/blocks.ts";
-import { type Respond, ResponseUrlError } from "./responseUrl.ts";
+import { type Respond, ResponseUrlError, ResponseUrlNotSent } from "./responseUrl.ts";
+import { isSlackId } from "./state/codec.ts";
 
 /** Where a click came from, which decides how its message is redrawn. */
 export interface ClickSurface {
@@ -15,6 +16,7 @@ export interface ClickSurface {
 }
 
 const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+const slackId = (value: unknown) => (isSlackId(value) ? value : undefined);
 
 export function surfaceOf(body: BlockAction): ClickSurface {
   // ?? {}: a payload without a container is still answered (with a notice if nothing else).
@@ -24,11 +26,13 @@ export function surfaceOf(body: BlockAction): ClickSurface {
     message_ts?: string;
     channel_id?: string;
   };
-  // Only strings: ids go into records, and a wrongly typed one would make every write fail.
+  // Only strings, and for the channel only a Slack id: it goes into the records, where a wrongly
+  // typed one would make every write fail and any other text would be a channel in the reports.
   const messageTs = text(body.message?.ts) ?? text(container.message_ts);
-  const channel = text(body.channel?.id) ?? text(container.channel_id);
+  const channel = slackId(body.channel?.id) ?? slackId(container.channel_id);
   return {
-    user: text(body.user.id) ?? "",
+    // Only an id can own a consultation; anything else would only reach the logs and Slack's calls.
+    user: slackId(body.user.id) ?? "",
     ...(channel ? { channel } : {}),
     ...(messageTs ? { messageTs } : {}),
     ephemeral: container.is_ephemeral === true,
@@ -156,8 +160,12 @@ export async function sendNotice(
   );
 }
 
-/** Slack's answer for a response_url used up (5 posts) or expired (30 minutes). */
+/**
+ * Slack's answer for a response_url used up (5 posts) or expired (30 minutes), or one the app would
+ * not post to (not a URL, not Slack's host): either way nothing arrived, so the fallback cannot repeat it.
+ */
 function isRefusedUrl(error: unknown): boolean {
+  if (error instanceof ResponseUrlNotSent) return true;
   return error instanceof ResponseUrlError && (error.statusCode === 404 || error.statusCode === 410);
 }
 

@@ -20,6 +20,8 @@ export interface UiText extends ResultWording {
   notOwner: (owner: string, command: string) => string;
   stale: string;
   unreadable: (command: string) => string;
+  /** A slash command whose request could not be read (its user id). */
+  commandUnreadable: (command: string) => string;
   versionChanged: (was: number, now: number) => string;
   /** A button whose state names another flow (the app was switched to a different FAQ). */
   otherFlow: string;
@@ -53,6 +55,8 @@ const ja: UiText = {
   stale: "このボタンは古い画面のものです。最新のメッセージからお進みください。",
   unreadable: (command) =>
     `このボタンは読み取れませんでした。\`${command}\` で新しく始めてください。 / This button could not be read; please start again with \`${command}\`.`,
+  commandUnreadable: (command) =>
+    `リクエストを読み取れませんでした。もう一度 \`${command}\` をお試しください。`,
   versionChanged: (was, now) =>
     `この相談を始めた後に、質問の内容が更新されました（v${was} → v${now}）。お手数ですが、最初からやり直してください。`,
   otherFlow:
@@ -91,6 +95,7 @@ const en: UiText = {
     `This consultation belongs to <@${owner}>, so you cannot answer it. Start your own with \`${command} en\`.`,
   stale: "That button is from an older screen; please continue from the latest message.",
   unreadable: ja.unreadable,
+  commandUnreadable: (command) => `Your request could not be read; please try \`${command} en\` again.`,
   versionChanged: (was, now) =>
     `The questions were updated after this consultation started (v${was} → v${now}). Please start over.`,
   otherFlow:

@@ -1,11 +1,15 @@
 import type { IncomingMessage } from "node:http";
 import { parse } from "node:querystring";
 import {
+  defaultProcessEventErrorHandler,
   HTTPModuleFunctions,
   HTTPReceiver,
   type HTTPReceiverOptions,
   type Logger,
   type ReceiverProcessEventErrorHandlerArgs,
+  SocketModeReceiver,
+  type SocketModeReceiverProcessEventErrorHandlerArgs,
+  type webApi,
 } from "@slack/bolt";
 
 import { forFramework } from "./log.ts";
@@ -88,7 +92,8 @@ export function createReceiver(options: HTTPReceiverOptions & { signingSecret: s
 
 /**
  * Every listener here acks first and app.error takes what they throw, so an
- * error reaching the receiver unanswered comes from Bolt reading the body.
+ * error reaching the receiver unanswered comes from Bolt reading the body
+ * (or is the app's MalformedBody, which app.error rethrows for this).
  */
 async function answerMalformed(args: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> {
   const { error, response, logger } = args;
@@ -126,4 +131,68 @@ function parsesToNull(req: IncomingMessage & { rawBody: Buffer }): boolean {
     return typeof payload === "string" && JSON_NULL.test(payload);
   }
   return JSON_NULL.test(req.rawBody.toString());
+}
+
+/**
+ * Bolt 5.1's SocketModeReceiver with the same holes closed as the HTTP one,
+ * where they are worse: an envelope that is not acknowledged is sent again.
+ * - A payload whose fields Bolt's routing cannot read (see answerMalformed)
+ *   is logged by Bolt's default handler with the error's message, which
+ *   quotes the value, and never acknowledged: acknowledged, logged without it.
+ * - @slack/socket-mode 3.1 reads `payload.event.type` of every events_api
+ *   envelope unguarded: one without an event object rejects in its message
+ *   handler, unhandled, and is never acknowledged. The rejection is caught
+ *   here and the envelope acknowledged.
+ */
+export function createSocketModeReceiver(options: {
+  appToken: string;
+  logger: Logger;
+  /** The Web API options of the app (apps.connections.open goes where its other calls go). */
+  clientOptions: webApi.WebClientOptions;
+}): SocketModeReceiver {
+  const framework = forFramework(options.logger);
+  const receiver = new SocketModeReceiver({
+    appToken: options.appToken,
+    logger: framework,
+    logLevel: framework.getLevel(),
+    installerOptions: { clientOptions: options.clientOptions },
+    processEventErrorHandler: (args) => acknowledgeMalformed({ ...args, logger: options.logger }),
+  });
+  const { client } = receiver;
+  // Protected in @slack/socket-mode; the constructor subscribed it, bound, to every WebSocket message.
+  const read = (client as unknown as { onWebSocketMessage: WebSocketMessageHandler }).onWebSocketMessage.bind(
+    client,
+  );
+  client.removeAllListeners("ws_message");
+  client.on("ws_message", (data: unknown, isBinary: boolean) => {
+    read(data, isBinary).catch(() => {
+      options.logger.warn(
+        "Malformed Socket Mode envelope: a field the client routes by is missing or of the wrong type",
+      );
+      const envelopeId = envelopeIdOf(data);
+      // What the client's own ack sends; the fake and Slack match it by envelope_id.
+      if (envelopeId)
+        client.websocket?.send(JSON.stringify({ envelope_id: envelopeId, payload: {} }), () => {});
+    });
+  });
+  return receiver;
+}
+type WebSocketMessageHandler = (data: unknown, isBinary: boolean) => Promise<void>;
+
+/** Socket Mode's answerMalformed: a TypeError is the payload's fault; acknowledge it (true), quote nothing. */
+async function acknowledgeMalformed(args: SocketModeReceiverProcessEventErrorHandlerArgs): Promise<boolean> {
+  if (!(args.error instanceof TypeError)) return defaultProcessEventErrorHandler(args);
+  args.logger.warn("Malformed Socket Mode payload: a field Bolt routes by is missing or of the wrong type");
+  return true;
+}
+
+/** The envelope id of a message the client could not handle (parsed only then). */
+function envelopeIdOf(data: unknown): string | undefined {
+  try {
+    const text = typeof data === "string" ? data : new TextDecoder().decode(data as ArrayBuffer);
+    const id = (JSON.parse(text) as { envelope_id?: unknown } | null)?.envelope_id;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }

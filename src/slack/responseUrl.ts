@@ -4,6 +4,11 @@ import { Pool } from "undici";
 /** What a response_url post can say: replace the message, add an ephemeral or in-channel one. */
 export type Respond = (message: RespondArguments) => Promise<void>;
 
+/** A response_url the app would not post to (not a URL, not http(s), not an allowed host): nothing was sent. */
+export class ResponseUrlNotSent extends Error {
+  override name = "ResponseUrlNotSent";
+}
+
 export class ResponseUrlError extends Error {
   constructor(
     readonly statusCode: number,
@@ -67,11 +72,17 @@ async function post(
   timeoutMs: number,
   allowed: ReadonlySet<string>,
 ): Promise<void> {
-  const target = new URL(url);
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    // Not the URL itself: it came in the request and can be anything.
+    throw new ResponseUrlNotSent("response_url is not a URL; nothing was sent");
+  }
   if (target.protocol !== "https:" && target.protocol !== "http:")
-    throw new Error(`response_url has an unsupported protocol ${target.protocol}`);
+    throw new ResponseUrlNotSent(`response_url has an unsupported protocol ${target.protocol}`);
   if (!allowed.has(target.origin))
-    throw new Error(
+    throw new ResponseUrlNotSent(
       `response_url is not on Slack's hosts (${target.origin}); nothing was sent (SLACK_RESPONSE_URL_ORIGINS adds others)`,
     );
   let res: Awaited<ReturnType<Pool["request"]>>;

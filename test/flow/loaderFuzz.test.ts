@@ -358,6 +358,40 @@ describe("flow loader under random input", () => {
     );
   });
 
+  it("reports a value of the wrong type (a list or a map where the flow has a scalar) on the line that was edited", () => {
+    // Lying inside the file is not enough: a locator that put every error at 1:1 would pass the others.
+    const indentOf = (l: string) => l.length - l.trimStart().length;
+    // "key: scalar" lines with no nested block after them, so the edit is still valid YAML.
+    const candidates = realLines
+      .map((l, i) => [l, i] as const)
+      .filter(([l, i]) => /^\s+[a-z_]+: [^\s#]/.test(l) && indentOf(realLines[i + 1] ?? "") <= indentOf(l));
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 10_000 }),
+        // Containers never fit where the real flow has a scalar.
+        fc.oneof(
+          fc.array(fc.integer(), { minLength: 1, maxLength: 3 }),
+          fc.dictionary(fc.stringMatching(/^[a-z]{1,5}$/), fc.integer(), { minKeys: 1, maxKeys: 2 }),
+        ),
+        (pick, value) => {
+          const [line, index] = candidates[pick % candidates.length] ?? ["", 0];
+          const key = line.slice(0, line.indexOf(":") + 1);
+          const lines = [...realLines];
+          lines[index] = `${key} ${JSON.stringify(value)}`;
+          const { result } = expectWellBehaved(lines.join("\n"));
+          expect(result.ok).toBe(false);
+          if (result.ok) return;
+          const where = `${index + 1}: ${lines[index]} -> ${result.errors.map((e) => `${e.line}:${e.col} ${e.message}`).join("; ")}`;
+          expect(
+            result.errors.some((e) => e.line === index + 1),
+            where,
+          ).toBe(true);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it("handles the real flow changed in meaning (ids swapped or duplicated, a when or an option dropped, items dropped or reordered), and most such runs reach the reference check or the decision tree", () => {
     const counts: Record<Stage | "ok", number> = { yaml: 0, schema: 0, references: 0, tree: 0, ok: 0 };
     let runs = 0;

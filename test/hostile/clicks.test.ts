@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
+import { renderAlreadyTaken } from "../../src/slack/render/staff.ts";
 import { parseActionId } from "../../src/slack/state/actionIds.ts";
-import { eventEnvelope } from "../support/payloads.ts";
+import { eventEnvelope, TEAM } from "../support/payloads.ts";
 import {
   CHANNEL,
   eventsOf,
@@ -31,6 +32,7 @@ const FIELDS = [
   "user.id",
   "user.team_id",
   "actions",
+  "actions.0.action_id",
   "actions.0.value",
   "actions.0.type",
   "actions.0.block_id",
@@ -77,19 +79,26 @@ const replacement = fc.oneof(
 
 /**
  * The status, measured: 400 where Bolt's own routing cannot read a field it
- * needs (before any listener runs; Bolt alone would answer 500, see
- * src/slack/receiver.ts), 404 after 3 s where no listener can match (Bolt's
- * answer to an event nobody acknowledged), 200 (our listener's ack) otherwise.
+ * needs (before any listener runs; Bolt alone would answer 500, or throw in
+ * its matching and answer 404 after 3 s: see src/slack/receiver.ts and
+ * refuseUnroutable in src/slack/app.ts), 404 after 3 s where no listener can
+ * match (Bolt's answer to an event nobody acknowledged), 200 (our listener's
+ * ack) otherwise.
  */
-function expectedStatus(field: Field, kind: Kind): 200 | 400 | 404 {
+function expectedStatus(field: Field, kind: Kind, value: unknown): 200 | 400 | 404 {
   if (field === "user" && (kind === "absent" || kind === "null")) return 400; // body.user.id
   if (field === "channel" && kind === "null") return 400; // body.channel.id
   if (field === "actions") {
-    if (kind === "null" || kind === "number" || kind === "boolean" || kind === "object") return 400;
-    return 404; // absent, [], a string: no action to match
+    if (kind === "absent") return 404; // no action to match
+    // Bolt matches by actions[0]: none, or an object without action_id, matches nothing.
+    if (Array.isArray(value)) return value.length === 0 || isObject(value[0]) ? 404 : 400;
+    return 400; // null, a number, a string, a boolean, an object
   }
+  // Without an action_id, or with one that is not ours, no listener matches.
+  if (field === "actions.0.action_id") return ["absent", "string", "huge"].includes(kind) ? 404 : 400;
   return 200;
 }
+const isObject = (v: unknown) => typeof v === "object" && v !== null;
 
 /**
  * What the app must do with the click once Bolt has acknowledged it:
@@ -185,6 +194,31 @@ describe("hostile click payloads", () => {
     await expectHealthy(hostile);
   });
 
+  it.each<[string, unknown]>([
+    ["an object", { id: "H1" }],
+    ["a list", ["H1"]],
+  ])(
+    "'Take it' whose value is %s: the not-found notice (not 'the database cannot be reached'), no ERROR",
+    async (_, value) => {
+      const { h } = hostile;
+      const { payload, responseUrl } = await freshClick(h);
+      Object.assign(payload.actions[0] as Record<string, unknown>, { action_id: "handoff:take", value });
+      const mark = h.fake.mark();
+      const logged = h.logs.length;
+      const res = await sendRaw(h, formPayload(JSON.stringify(payload)), FORM);
+      await h.idle();
+      // app.error writes a listener's failure a few microtasks after h.idle() resolves.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(res.status).toBe(200);
+      const posts = h.fake.calls.filter((c) => c.seq > mark && c.responseUrl === responseUrl);
+      expect(posts.map((p) => p.args.text)).toEqual([renderAlreadyTaken(null).text]);
+      expect(h.logs.slice(logged).filter((l) => / ERROR /.test(l))).toEqual([]);
+    },
+  );
+
+  /** Every hostile string value starts with "~", which no line the app writes itself contains. */
+  const MARK = "~";
+
   /** Sends one mutated click and remembers what is needed to judge it once the app is idle. */
   const sendMutated = async (h: Hostile["h"], field: Field, r: { kind: Kind; value: unknown }) => {
     const { message, payload, id, responseUrl } = await freshClick(h);
@@ -194,14 +228,23 @@ describe("hostile click payloads", () => {
     return { field, r, message, id, responseUrl, mark, res };
   };
 
-  /** The exact status, and what the app did with the click: advanced, noticed, recorded or not. */
-  const expectJudged = async (sent: Array<Awaited<ReturnType<typeof sendMutated>>>) => {
+  /**
+   * The exact status, and what the app did with the click: advanced, noticed, recorded or not;
+   * and what it logged since `logged`: no hostile value, no ERROR but a Slack call that failed.
+   */
+  const expectJudged = async (sent: Array<Awaited<ReturnType<typeof sendMutated>>>, logged: number) => {
     const { h } = hostile;
+    let unusableUrls = 0;
+    let undeliverable = 0;
+    let unmatched = 0;
     for (const { field, r, message, id, responseUrl, mark, res } of sent) {
       const label = `${field} ← ${r.kind} ${JSON.stringify(r.value)?.slice(0, 40)}`;
-      const status = expectedStatus(field, r.kind);
+      const status = expectedStatus(field, r.kind, r.value);
       expect(res.status, label).toBe(status);
-      if (status === 404) expect(res.ms).toBeGreaterThanOrEqual(UNACKED_MS - 50);
+      if (status === 404) {
+        expect(res.ms).toBeGreaterThanOrEqual(UNACKED_MS - 50);
+        unmatched++;
+      }
       const after = h.fake.message(message.channel, message.ts) as FakeMessage;
       const kinds = (await eventsOf(hostile, id)).map((e) => e.kind);
       const posts = h.fake.calls.filter((c) => c.seq > mark && c.responseUrl === responseUrl);
@@ -213,10 +256,19 @@ describe("hostile click payloads", () => {
       if (outcome === "advance" || outcome === "undeliverable") {
         const events = await eventsOf(hostile, id);
         expect(kinds, label).toEqual(["started", "answered"]);
-        expect(events[1], label).toMatchObject({ user: OWNER, question: "validity", option: "valid" });
-        expect(typeof events[1]?.workspace, label).toBe("string");
+        // Exactly where it happened: one damaged field leaves the other source of each (team.id or
+        // user.team_id, channel.id or container.channel_id), and nothing else is recorded as either.
+        expect(events[1], label).toMatchObject({
+          user: OWNER,
+          question: "validity",
+          option: "valid",
+          workspace: TEAM.id,
+          channel: CHANNEL,
+        });
       } else expect(kinds, label).toEqual(["started"]); // nothing recorded for the click
-      if (outcome === "refused" || (outcome === "undeliverable" && field !== "response_url")) {
+      if (outcome === "undeliverable") undeliverable++;
+      if (field === "response_url" && outcome === "undeliverable") unusableUrls++;
+      else if (outcome === "refused" || outcome === "undeliverable") {
         // Whoever can still be reached through the real response_url hears why.
         expect(
           posts.filter((p) => p.args.replace_original !== true),
@@ -226,6 +278,28 @@ describe("hostile click payloads", () => {
       }
       if (outcome === "ignored") expect(posts, label).toEqual([]);
     }
+    // Without a response_url it can post to, the clicker hears why through chat.postEphemeral
+    // (the only clicks here that post one; the notices do not say which click they answer).
+    const since = Math.min(...sent.map((s) => s.mark));
+    const fallbacks = h.fake.calls.filter((c) => c.seq > since && c.method === "chat.postEphemeral");
+    expect(fallbacks, "notices through chat.postEphemeral").toHaveLength(unusableUrls);
+    for (const c of fallbacks) {
+      expect(c.ok).toBe(true);
+      expect(c.args).toMatchObject({ user: OWNER, channel: CHANNEL });
+      expectFriendlyNotice({ response_type: "ephemeral", replace_original: false, ...c.args });
+    }
+    // app.error writes a listener's failure a few microtasks after h.idle() resolves.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const lines = h.logs.slice(logged);
+    expect(lines.filter((l) => l.includes(MARK)).map((l) => l.slice(0, 200))).toEqual([]);
+    // ERROR lines: a redraw or notice Slack refused (the app cannot tell a lying payload from an
+    // outage) and Bolt's line for a request no listener matched (the 404s); never a listener's failure.
+    const allowed = [
+      ...(undeliverable > 0 ? ["slack call failed: "] : []),
+      ...(unmatched > 0 ? ["An incoming event was not acknowledged within 3 seconds"] : []),
+    ];
+    const errors = lines.filter((l) => / ERROR /.test(l) && !allowed.some((a) => l.includes(a)));
+    expect(errors.map((l) => l.slice(25, 200))).toEqual([]);
     await hostile.records.settle();
     expectRecordsFlowing(hostile);
     expect(hostile.crashes).toEqual([]);
@@ -237,11 +311,12 @@ describe("hostile click payloads", () => {
     expect(cases).toHaveLength(FIELDS.length * KINDS.length);
     // In parallel batches; the few 404s (Bolt waits 3 s) share one wait per batch.
     for (let i = 0; i < cases.length; i += BATCH) {
+      const logged = h.logs.length;
       const sent = await Promise.all(
         cases.slice(i, i + BATCH).map(({ field, r }) => sendMutated(h, field, r)),
       );
       await h.idle();
-      await expectJudged(sent);
+      await expectJudged(sent, logged);
     }
     await expectHealthy(hostile);
   });
@@ -251,9 +326,10 @@ describe("hostile click payloads", () => {
     const mutation = fc.record({ field: fc.constantFrom(...FIELDS), r: replacement });
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 6 }), async (batch) => {
+        const logged = h.logs.length;
         const sent = await Promise.all(batch.map(({ field, r }) => sendMutated(h, field, r)));
         await h.idle();
-        await expectJudged(sent);
+        await expectJudged(sent, logged);
       }),
       { numRuns: 5 },
     );

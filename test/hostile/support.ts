@@ -119,15 +119,22 @@ export async function eventsOf(hostile: Hostile, consultationId: string) {
   return hostile.records.events().filter((e) => e.consultationId === consultationId);
 }
 
-/** Every queued event was written: no event the store refuses is stuck at the head of the queue. */
+/**
+ * Every queued event was written (none the store refuses is stuck at the head of the queue), and
+ * each names a workspace, channel and user by a Slack id (or "unknown"), never by what a request sent.
+ */
 export function expectRecordsFlowing(hostile: Hostile): void {
   expect(hostile.records.recorder.stats().queued).toBe(0);
+  const idOrUnknown = (v: unknown) => v === "unknown" || (typeof v === "string" && SLACK_ID.test(v));
   for (const e of hostile.records.events()) {
-    expect(typeof e.workspace).toBe("string");
-    expect(typeof e.channel).toBe("string");
-    expect(typeof e.user).toBe("string");
+    const where = `${e.kind} ${String(e.workspace).slice(0, 40)} ${String(e.channel).slice(0, 40)}`;
+    expect(idOrUnknown(e.workspace), where).toBe(true);
+    expect(idOrUnknown(e.channel), where).toBe(true);
+    expect(SLACK_ID.test(e.user), where).toBe(true);
   }
 }
+/** What Slack's ids look like (written out, not the app's own predicate). */
+export const SLACK_ID = /^[A-Z0-9]{1,40}$/;
 
 /**
  * The app still works: a normal consultation answers a normal click with

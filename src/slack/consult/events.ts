@@ -1,7 +1,7 @@
 import { type Step, viewConsultation } from "../../engine/index.ts";
 import type { CompiledFlow } from "../../flow/loadFlow.ts";
 import { type ConsultationEvent, type EventKind, eventId } from "../../records/index.ts";
-import type { ButtonState } from "../state/codec.ts";
+import { type ButtonState, isSlackId } from "../state/codec.ts";
 import type { ClickDecision } from "./click.ts";
 
 /** Where and when a click happened: what the records need beyond the button. */
@@ -30,11 +30,11 @@ function event(
     id: eventId(state.id, kind, ...idParts),
     consultationId: state.id,
     kind,
-    // Request fields typed string may hold anything; the store takes only text.
-    workspace: typeof place.workspace === "string" ? place.workspace : "unknown",
+    // Request fields typed string may hold anything: the store takes only text, the reports only ids.
+    workspace: isSlackId(place.workspace) ? place.workspace : "unknown",
     // A click's owner comes from its signed state; a command's or mention's from the request as sent.
     user: typeof state.owner === "string" ? state.owner : "unknown",
-    channel: typeof place.channel === "string" ? place.channel : "unknown",
+    channel: isSlackId(place.channel) ? place.channel : "unknown",
     flowId: state.consultation.flowId,
     flowVersion: state.consultation.version,
     at: place.at,

@@ -76,8 +76,17 @@ function signedByUs(body: string, mac: string): boolean {
 }
 const ID = /^[a-z][a-z0-9_]*$/;
 const FLOW_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const USER = /^[A-Z0-9]{1,40}$/;
+// Slack's ids (users U/W, workspaces T, enterprises E, channels C/G/D) are upper-case letters and
+// digits; Slack warns that their length may grow, so only a generous bound is kept.
+const SLACK_ID = /^[A-Z0-9]{1,40}$/;
 const CONSULTATION_ID = /^[A-Za-z0-9_-]{6,32}$/;
+
+/**
+ * Whether a request's id can be a Slack id. Anything else (a list, 100 KB of text) may neither own a
+ * consultation nor be recorded as a workspace or channel.
+ */
+export const isSlackId = (value: unknown): value is string =>
+  typeof value === "string" && SLACK_ID.test(value);
 
 /** A fresh consultation id: 12 base64url characters (72 random bits). */
 export function newConsultationId(): string {
@@ -100,7 +109,7 @@ export function encodeState({ consultation: c, owner, id, seq }: ButtonState): s
       if (!ID.test(q) || !ID.test(o)) throw new Error(`cannot encode answer ${q}=${o}: not an id`);
     return list.map(([q, o]) => `${q}=${o}`).join(",");
   };
-  if (!FLOW_ID.test(c.flowId) || !USER.test(owner)) throw new Error("cannot encode flow id or owner");
+  if (!FLOW_ID.test(c.flowId) || !SLACK_ID.test(owner)) throw new Error("cannot encode flow id or owner");
   if (!CONSULTATION_ID.test(id) || !Number.isSafeInteger(seq) || seq < 0)
     throw new Error("cannot encode consultation id or sequence");
   const fields = [PREFIX, id, String(seq), c.flowId, String(c.version), owner, c.lang, pairs(c.answers)];
@@ -145,7 +154,7 @@ function decodeBody(fields: string[]): ButtonState | null {
 function decodeFields(fields: string[]): Omit<ButtonState, "id" | "seq"> | null {
   if (fields.length < 5 || fields.length > 6) return null;
   const [flowId = "", version = "", owner = "", lang = "", answers = "", kept] = fields;
-  if (!FLOW_ID.test(flowId) || !/^\d{1,9}$/.test(version) || !USER.test(owner)) return null;
+  if (!FLOW_ID.test(flowId) || !/^\d{1,9}$/.test(version) || !SLACK_ID.test(owner)) return null;
   if (lang !== "ja" && lang !== "en") return null;
   const parsedAnswers = parsePairs(answers);
   const parsedKept = kept === undefined ? undefined : parsePairs(kept);

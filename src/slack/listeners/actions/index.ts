@@ -17,7 +17,7 @@ import { RecentKeys } from "../../recent.ts";
 import { claimDelivery, recordLater, recordNow } from "../../records.ts";
 import { renderNotice } from "../../render/notice.ts";
 import { ACTION_PATTERN, actionIds } from "../../state/actionIds.ts";
-import { decodeState } from "../../state/codec.ts";
+import { decodeState, isSlackId } from "../../state/codec.ts";
 
 /** What a click needs after the ack: a few fields, not the whole payload. */
 interface ClickInput {
@@ -64,11 +64,14 @@ export function register(app: App, deps: Deps): void {
 
 function readClick(body: BlockAction, action: ButtonAction): ClickInput {
   const surface = surfaceOf(body);
+  const team = body.team?.id;
+  const userTeam = body.user.team_id;
   return {
     surface,
     place: {
-      // Only strings reach the records (a wrongly typed id would make every write of the batch fail).
-      workspace: [body.team?.id, body.user.team_id].find((id) => typeof id === "string") ?? "unknown",
+      // Only Slack ids reach the records (a wrongly typed one would make every write of the batch
+      // fail; 100 KB of text would be a workspace in every report).
+      workspace: isSlackId(team) ? team : isSlackId(userTeam) ? userTeam : "unknown",
       channel: surface.channel ?? surface.user,
       at: new Date(),
       actionId: action.action_id,
@@ -99,7 +102,8 @@ async function handleClick(
   };
   try {
     if (actionId === actionIds.take) {
-      await takeHandoff(deps, io, surface, place, value ?? "");
+      // A value that is not text (a list, an object) names no handoff: not found, like any other.
+      await takeHandoff(deps, io, surface, place, typeof value === "string" ? value : "");
       return;
     }
     const decision = decideClick(

@@ -5,7 +5,7 @@ import { attempt } from "../../deliver.ts";
 import type { Deps } from "../../deps.ts";
 import { UI } from "../../i18n.ts";
 import { renderNotice } from "../../render/notice.ts";
-import { newConsultationId } from "../../state/codec.ts";
+import { isSlackId, newConsultationId } from "../../state/codec.ts";
 import { staffStats } from "../staffStats.ts";
 import { recordStart } from "../started.ts";
 
@@ -22,9 +22,26 @@ export function register(app: App, deps: Deps): void {
       const io = {
         client,
         logger: deps.logger,
-        context: { command: deps.command, user: command.user_id, channel: command.channel_id },
+        // Ids only: these fields can hold anything (100 KB of text), and every failure logs the context.
+        context: {
+          command: deps.command,
+          user: idOrNone(command.user_id),
+          channel: idOrNone(command.channel_id),
+        },
       };
       const respond = deps.respondTo(command.response_url);
+      // No owner to draw buttons for (lower case, too long, missing, or a repeated field's list):
+      // the person still hears back instead of nothing.
+      if (!isSlackId(command.user_id)) {
+        deps.logger.warn("slash command without a readable user_id", { command: deps.command });
+        await attempt(io, "respond(unreadable)", () =>
+          respond({
+            response_type: "ephemeral",
+            ...renderNotice(UI[request.lang].commandUnreadable(deps.command)),
+          }),
+        );
+        return;
+      }
       if (request.kind === "stats") {
         const message = deps.staff.users.has(command.user_id)
           ? await staffStats(deps, request.lang)
@@ -49,3 +66,5 @@ export function register(app: App, deps: Deps): void {
     });
   });
 }
+
+const idOrNone = (value: unknown) => (isSlackId(value) ? value : undefined);

@@ -6,7 +6,7 @@ import { type Deps, preferredLang } from "../../deps.ts";
 import { RecentKeys } from "../../recent.ts";
 import { claimDelivery } from "../../records.ts";
 import { renderStartOffer } from "../../render/start.ts";
-import { derivedConsultationId, newConsultationId } from "../../state/codec.ts";
+import { derivedConsultationId, isSlackId, newConsultationId } from "../../state/codec.ts";
 import { claimStart } from "../started.ts";
 
 interface MentionEvent {
@@ -39,10 +39,12 @@ const RETRY_WINDOW_MS = 10 * 60_000;
 export function register(app: App, deps: Deps): void {
   const seen = new RecentKeys(RETRY_WINDOW_MS);
   app.event(/^(app_mention|message)$/, async ({ event, body, client }) => {
-    // Only strings reach the records: a wrongly typed id would make every write of its batch fail.
+    // Only ids reach the records: a wrongly typed one would make every write of its batch fail.
     const teamId = (body as { team_id?: unknown }).team_id;
-    const workspace = typeof teamId === "string" ? teamId : "unknown";
-    const eventId = (body as { event_id?: string }).event_id;
+    const workspace = isSlackId(teamId) ? teamId : "unknown";
+    // Only a string: `event:${id}` of an object can throw, or make different events one ({} is "[object Object]").
+    const rawEventId = (body as { event_id?: unknown }).event_id;
+    const eventId = typeof rawEventId === "string" ? rawEventId : undefined;
     // Slack redelivers an event it believes was missed; answering twice would post twice.
     // This instance remembers; another instance learns it from the records (claimStart).
     if (eventId && !seen.firstTime(`event:${eventId}`)) return;
@@ -62,7 +64,8 @@ async function onMention(
   workspace: string,
   eventId: string | undefined,
 ): Promise<void> {
-  if (typeof event.user !== "string" || !event.user || typeof event.channel !== "string") return;
+  // Only ids: the user owns the buttons (another string could not be encoded), the channel is recorded.
+  if (!isSlackId(event.user) || !isSlackId(event.channel)) return;
   const { user, channel } = event;
   const request = parseCommandText(event.text, "start");
   // From the event id, so a redelivery names the same consultation and its start is recorded once.
@@ -98,7 +101,7 @@ async function onDirectMessage(
 ): Promise<void> {
   // Edits, joins and bot messages (including our own) are not someone talking to us.
   if (event.channel_type !== "im" || event.subtype !== undefined || event.bot_id) return;
-  if (typeof event.user !== "string" || !event.user || typeof event.channel !== "string") return;
+  if (!isSlackId(event.user) || !isSlackId(event.channel)) return;
   const { user, channel } = event;
   if (!(await claimEvent(deps, eventId, user))) return;
   const request = parseCommandText(event.text, "start");

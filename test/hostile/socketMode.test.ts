@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createSlackApp, type SlackApp } from "../../src/slack/app.ts";
+import { type FakeSlack, startFakeSlack } from "../../src/slack/fakeSlack/index.ts";
+import { UI } from "../../src/slack/i18n.ts";
+import { createLogger } from "../../src/slack/log.ts";
+import { BOT_TOKEN, loadDefaultFlow, testConfig } from "../support/harness.ts";
+import { eventEnvelope, slashCommand } from "../support/payloads.ts";
+import { CHANNEL, OWNER } from "./support.ts";
+
+/**
+ * Malformed envelopes over Socket Mode, where an envelope the app does not
+ * acknowledge is sent again: each is acknowledged, crashes nothing (an
+ * unhandled rejection ends a plain Node process) and is logged without its
+ * values (every hostile string here starts with "~").
+ */
+const APP_TOKEN = "xapp-1-hostile-socket-mode";
+const HUGE = `~${"q".repeat(10_000)}`;
+const click = (o: Record<string, unknown>) => ({
+  type: "block_actions",
+  user: { id: OWNER, team_id: "T0FAKE" },
+  team: { id: "T0FAKE" },
+  channel: { id: CHANNEL },
+  container: { type: "message", channel_id: CHANNEL, message_ts: "1.1", is_ephemeral: true },
+  actions: [{ type: "button", action_id: "answer:validity:valid", value: "~not a state", block_id: "b" }],
+  ...o,
+});
+
+describe("hostile Socket Mode envelopes", () => {
+  let fake: FakeSlack;
+  let slack: SlackApp;
+  const lines: string[] = [];
+  const crashes: unknown[] = [];
+  const onCrash = (reason: unknown) => void crashes.push(reason);
+  beforeAll(async () => {
+    process.on("unhandledRejection", onCrash);
+    process.on("uncaughtException", onCrash);
+    fake = await startFakeSlack({ botToken: BOT_TOKEN, appToken: APP_TOKEN });
+    const { signingSecret: _unused, ...http } = testConfig(fake.apiUrl);
+    slack = createSlackApp({
+      config: { ...http, socketMode: true, appToken: APP_TOKEN },
+      compiled: loadDefaultFlow(),
+      logger: createLogger({ level: "debug", secrets: [BOT_TOKEN, APP_TOKEN], write: (l) => lines.push(l) }),
+      retries: 0,
+    });
+    await slack.start();
+    await fake.socketMode?.connected();
+  });
+  afterAll(async () => {
+    await slack?.stop(2000);
+    await fake?.close();
+    process.off("unhandledRejection", onCrash);
+    process.off("uncaughtException", onCrash);
+  });
+
+  it.each<[string, "events_api" | "interactive" | "slash_commands", unknown]>([
+    // @slack/socket-mode reads payload.event.type before Bolt sees the envelope.
+    ["an events_api envelope whose event is null", "events_api", { ...eventEnvelope({}), event: null }],
+    ["an events_api envelope without an event", "events_api", { ...eventEnvelope({}), event: undefined }],
+    ["an events_api envelope whose payload is null", "events_api", null],
+    ["an event whose type is a number", "events_api", eventEnvelope({ type: 5, user: HUGE })],
+    [
+      "a mention whose user is null",
+      "events_api",
+      eventEnvelope({ type: "app_mention", user: null, text: HUGE }),
+    ],
+    ["an interactive payload that is null", "interactive", null],
+    ["a click without a user", "interactive", click({ user: undefined, trigger_id: HUGE })],
+    ["a click whose actions hold a string", "interactive", click({ actions: [HUGE] })],
+    ["a click whose actions is a string", "interactive", click({ actions: HUGE })],
+    [
+      "a click whose action_id is a number",
+      "interactive",
+      click({ actions: [{ type: "button", action_id: 5 }] }),
+    ],
+    [
+      "a slash command whose user_id and channel_id are not ids",
+      "slash_commands",
+      slashCommand({ user: "~uowner", channel: HUGE, responseUrl: "~not a url" }),
+    ],
+  ])("%s: acknowledged, no crash, nothing of it logged, no ERROR", async (_, type, payload) => {
+    const socket = fake.socketMode;
+    if (!socket) throw new Error("the fake has no Socket Mode side");
+    const logged = lines.length;
+    const crashed = crashes.length;
+    const acked = await socket.send(type, payload, 2000).then(
+      () => true,
+      () => false,
+    );
+    await slack.inflight.drain(2000);
+    // A rejection is reported a tick after it happens; app.error writes a few microtasks after the drain.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(crashes.slice(crashed).map(String)).toEqual([]);
+    expect(acked).toBe(true);
+    const since = lines.slice(logged);
+    expect(since.filter((l) => l.includes("~")).map((l) => l.slice(0, 200))).toEqual([]);
+    // A response_url the app will not post to is a failed Slack call (an ERROR), the only one here.
+    const errors = since.filter(
+      (l) => / ERROR /.test(l) && !/slack call failed: respond\(unreadable\)/.test(l),
+    );
+    expect(errors.map((l) => l.slice(0, 200))).toEqual([]);
+  });
+
+  it("an interactive payload that names nothing (a number) is left unacknowledged, as Bolt leaves it (HTTP: 404 after 3 s); no crash, nothing logged", async () => {
+    const socket = fake.socketMode;
+    if (!socket) throw new Error("the fake has no Socket Mode side");
+    const logged = lines.length;
+    const crashed = crashes.length;
+    const acked = await socket.send("interactive", 42, 500).then(
+      () => true,
+      () => false,
+    );
+    expect(acked).toBe(false);
+    expect(crashes.slice(crashed).map(String)).toEqual([]);
+    expect(lines.slice(logged).filter((l) => / ERROR /.test(l))).toEqual([]);
+  });
+
+  it("a slash command whose user_id is not an id: the person at its response_url hears why", async () => {
+    const socket = fake.socketMode;
+    if (!socket) throw new Error("the fake has no Socket Mode side");
+    const responseUrl = fake.responseUrl({ channel: CHANNEL, user: OWNER });
+    const told = fake.nextCall((c) => c.responseUrl === responseUrl);
+    await socket.send("slash_commands", slashCommand({ user: "~uowner", channel: CHANNEL, responseUrl }));
+    expect((await told).args).toMatchObject({
+      response_type: "ephemeral",
+      text: UI.ja.commandUnreadable("/ssl-move"),
+    });
+  });
+
+  it("still runs a consultation afterwards", async () => {
+    const socket = fake.socketMode;
+    if (!socket) throw new Error("the fake has no Socket Mode side");
+    const responseUrl = fake.responseUrl({ channel: CHANNEL, user: OWNER });
+    const drawn = fake.nextCall((c) => c.responseUrl === responseUrl);
+    await socket.send("slash_commands", slashCommand({ user: OWNER, channel: CHANNEL, responseUrl }));
+    expect((await drawn).ok).toBe(true);
+  });
+});
