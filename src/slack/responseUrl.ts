@@ -66,6 +66,8 @@ export function responders(extraOrigins: readonly string[] = [], timeoutMs = 10_
   return (responseUrl) => (message) => post(responseUrl, JSON.stringify(message), timeoutMs, allowed);
 }
 
+const clipped = (text: string) => (text.length > 80 ? `${text.slice(0, 80)}…` : text);
+
 async function post(
   url: string,
   body: string,
@@ -79,11 +81,12 @@ async function post(
     // Not the URL itself: it came in the request and can be anything.
     throw new ResponseUrlNotSent("response_url is not a URL; nothing was sent");
   }
+  // Named (an operator may need to allow a fake Slack's origin), but clipped: it came in the request.
   if (target.protocol !== "https:" && target.protocol !== "http:")
-    throw new ResponseUrlNotSent(`response_url has an unsupported protocol ${target.protocol}`);
+    throw new ResponseUrlNotSent(`response_url has an unsupported protocol ${clipped(target.protocol)}`);
   if (!allowed.has(target.origin))
     throw new ResponseUrlNotSent(
-      `response_url is not on Slack's hosts (${target.origin}); nothing was sent (SLACK_RESPONSE_URL_ORIGINS adds others)`,
+      `response_url is not on Slack's hosts (${clipped(target.origin)}); nothing was sent (SLACK_RESPONSE_URL_ORIGINS adds others)`,
     );
   let res: Awaited<ReturnType<Pool["request"]>>;
   try {

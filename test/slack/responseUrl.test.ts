@@ -91,6 +91,17 @@ describe("responders (response_url posts)", () => {
     expect(received.map((r) => r.url)).toEqual(["/r/2"]);
   });
 
+  it("names a refused origin or protocol clipped: it came in the request and can be long", async () => {
+    const host = `${"a".repeat(5_000)}.example`;
+    const origin = await responders()(`https://${host}/r/1`)({ text: "x" }).catch((e: Error) => e.message);
+    expect(origin).toContain("https://aaaa");
+    expect(String(origin).length).toBeLessThan(300);
+    const protocol = await responders()(`${"x".repeat(5_000)}://h/r/1`)({ text: "x" }).catch(
+      (e: Error) => e.message,
+    );
+    expect(String(protocol).length).toBeLessThan(200);
+  });
+
   it("gives up after the timeout with a plain message", async () => {
     const { origin } = await serve(() => {}); // never answers
     await expect(responder(`${origin}/r/slow`, 200)({ text: "x" })).rejects.toThrow(
