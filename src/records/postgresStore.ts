@@ -58,11 +58,11 @@ export class PostgresStore extends SqlQueries implements RecordStore {
 
   /** One connection in a read-only REPEATABLE READ transaction (allowed on a standby too). */
   protected async snapshot(): Promise<Snapshot> {
-    const client = await this.pool.connect();
+    const { client, release } = await this.checkout();
     try {
       await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     } catch (err) {
-      client.release(err as Error);
+      release(err as Error);
       throw err;
     }
     return {
@@ -76,13 +76,36 @@ export class PostgresStore extends SqlQueries implements RecordStore {
         await client.query("COMMIT").catch((err: Error) => {
           broken = err;
         });
-        client.release(broken);
+        release(broken);
+      },
+    };
+  }
+
+  /**
+   * A connection of the pool for several statements. pg-pool takes its own
+   * 'error' listener off a client it hands out, so a connection lost between
+   * two statements (PostgreSQL restarting, a network cut) would emit an error
+   * nobody listens to, and end the process. This one listens while the client
+   * is out, and a client that lost its connection is destroyed on release.
+   */
+  private async checkout(): Promise<{ client: pg.PoolClient; release: (err?: Error) => void }> {
+    const client = await this.pool.connect();
+    let lost: Error | undefined;
+    const onError = (err: Error) => {
+      lost = err;
+    };
+    client.on("error", onError);
+    return {
+      client,
+      release: (err) => {
+        client.removeListener("error", onError);
+        client.release(err ?? lost);
       },
     };
   }
 
   private async inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const { client, release } = await this.checkout();
     try {
       await client.query("BEGIN");
       const result = await fn(client);
@@ -92,7 +115,7 @@ export class PostgresStore extends SqlQueries implements RecordStore {
       await client.query("ROLLBACK").catch(() => {});
       throw err;
     } finally {
-      client.release();
+      release();
     }
   }
 
@@ -105,7 +128,7 @@ export class PostgresStore extends SqlQueries implements RecordStore {
     // read-only connection (a standby, a role with SELECT only) and never
     // waits behind another instance's migration.
     if (await this.isCurrent()) return;
-    const client = await this.pool.connect();
+    const { client, release } = await this.checkout();
     let broken: Error | undefined;
     try {
       await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
@@ -144,7 +167,7 @@ export class PostgresStore extends SqlQueries implements RecordStore {
       }
     } finally {
       // A connection whose unlock failed may still hold the lock: destroy it rather than reuse it.
-      client.release(broken);
+      release(broken);
     }
   }
 

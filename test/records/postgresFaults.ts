@@ -77,6 +77,36 @@ export function describePostgresFaults(url: string | undefined) {
       if (password !== "") for (const l of logger.lines) expect(l.msg).not.toContain(password);
     });
 
+    it("a connection lost while a report's snapshot holds it between queries: the report fails, the process does not", async () => {
+      const target = new URL(url as string);
+      const proxy = await startProxy({ host: target.hostname, port: Number(target.port || 5432) });
+      cleanups.push(() => proxy.close());
+      const store = await schemaStore(viaProxy(url as string, proxy.port), () => {});
+      // Enough consultations for a second page, so the snapshot's connection is held between queries.
+      const events = Array.from({ length: 2_500 }, (_, i) => ({
+        ...syntheticEvent(i),
+        consultationId: `c${i}`,
+      }));
+      await store.record(events);
+      // pg emits 'error' on a checked-out client whose connection ends; unheard, that ends the process.
+      const uncaught: unknown[] = [];
+      const onUncaught = (e: unknown) => uncaught.push(e);
+      process.on("uncaughtException", onUncaught);
+      try {
+        const pages = store.reportPages({ since: new Date(0) })[Symbol.asyncIterator]();
+        expect((await pages.next()).done).toBe(false);
+        await proxy.down();
+        await new Promise((r) => setTimeout(r, 200));
+        await expect(pages.next()).rejects.toThrow();
+        expect(uncaught).toEqual([]);
+        await proxy.up();
+        // The pool dropped the dead connection: the store works again.
+        expect(await store.countEvents()).toBe(events.length);
+      } finally {
+        process.off("uncaughtException", onUncaught);
+      }
+    });
+
     const cluster = url === undefined ? "no TEST_DATABASE_URL" : debianCluster(url);
     if (url !== undefined && typeof cluster === "string") {
       console.warn(`[records] PostgreSQL restart test SKIPPED: ${cluster}.`);
