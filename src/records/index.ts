@@ -6,6 +6,7 @@ export {
   applyRetention,
   RetentionConfigError,
   retentionDaysFromEnv,
+  scheduleDeliveryPrune,
   scheduleRetention,
 } from "./retention.ts";
 export type * from "./types.ts";

@@ -91,7 +91,7 @@ ALTER TABLE handoffs ADD COLUMN card_state TEXT;`,
   },
   {
     // Replies that leave no consultation event (a DM's start offer, an App Home press), claimed
-    // here so that a delivery reaching two instances is answered once. Rows live a day.
+    // here so that a delivery reaching two instances is answered once. Rows are pruned after a day.
     version: 4,
     name: "deliveries",
     sqlite: deliveriesTable("INTEGER"),

@@ -44,3 +44,23 @@ export function scheduleRetention(
   timer.unref();
   return () => clearInterval(timer);
 }
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Removes delivery claims older than a day, now and then hourly, whatever
+ * RETENTION_DAYS says: they only serve to answer a redelivered event once,
+ * and they name the user. Returns a function that stops it. Never throws.
+ */
+export function scheduleDeliveryPrune(store: RecordStore, logger: Logger, intervalMs = HOUR_MS): () => void {
+  const prune = () =>
+    void store.pruneDeliveries().catch((err: unknown) => {
+      logger.warn(
+        `records: removing old delivery claims failed, will retry: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    });
+  prune();
+  const timer = setInterval(prune, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

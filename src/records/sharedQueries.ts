@@ -9,7 +9,6 @@ import type { NewHandoff, ReportRow, StatsRange } from "./types.ts";
 export abstract class SqlQueries {
   protected abstract readonly runner: SqlRunner;
   protected abstract snapshot(): Promise<Snapshot>;
-  #deliveriesPrunedAt = 0;
 
   countEvents() {
     return q.countEvents(this.runner);
@@ -59,14 +58,10 @@ export abstract class SqlQueries {
   releaseHandoffPost(id: string, token: string) {
     return q.releaseHandoffPost(this.runner, id, token);
   }
-  async claimDelivery(key: string, user: string, windowMs: number, now = Date.now()) {
-    // Old claims are cleared here, hourly, so the table stays small without RETENTION_DAYS.
-    if (now - this.#deliveriesPrunedAt >= HOUR_MS) {
-      this.#deliveriesPrunedAt = now;
-      await q.pruneDeliveries(this.runner, now);
-    }
+  claimDelivery(key: string, user: string, windowMs: number, now = Date.now()) {
     return q.claimDelivery(this.runner, key, user, windowMs, now);
   }
+  pruneDeliveries(now = Date.now()) {
+    return q.pruneDeliveries(this.runner, now);
+  }
 }
-
-const HOUR_MS = 3_600_000;

@@ -192,8 +192,10 @@ export interface RecordStore {
    * True for exactly one caller per key within `windowMs`, across instances:
    * the one that answers a delivery that leaves no consultation event (a DM's
    * start offer, an App Home press). Claims name the user (erased with them)
-   * and are removed after a day.
+   * and are removed after a day (pruneDeliveries, which the app runs hourly).
    */
   claimDelivery(key: string, user: string, windowMs: number, now?: number): Promise<boolean>;
+  /** Removes delivery claims older than a day; returns how many. */
+  pruneDeliveries(now?: number): Promise<number>;
   close(): Promise<void>;
 }

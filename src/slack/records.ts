@@ -6,6 +6,7 @@ import {
   createBufferedRecorder,
   openStore,
   type RecordStore,
+  scheduleDeliveryPrune,
   scheduleRetention,
 } from "../records/index.ts";
 import { describeError } from "./log.ts";
@@ -41,11 +42,13 @@ export async function startRecords(config: Config["records"], logger: Logger): P
   );
   const recorder = createBufferedRecorder({ store, logger, maxQueue: config.queueSize });
   const stopRetention = scheduleRetention(store, config.retentionDays, logger);
+  const stopPrune = scheduleDeliveryPrune(store, logger);
   return {
     records: { store, recorder, writeThroughMs: WRITE_THROUGH_MS },
     description,
     async close(timeoutMs = 5_000) {
       stopRetention();
+      stopPrune();
       const stats = await recorder.close(timeoutMs);
       logger.info(`records: ${stats.written} event(s) written, ${stats.dropped} dropped`);
       await store

@@ -1,7 +1,12 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore, redactUrl, StoreConfigError } from "../../src/records/openStore.ts";
-import { applyRetention, retentionDaysFromEnv, scheduleRetention } from "../../src/records/retention.ts";
+import {
+  applyRetention,
+  retentionDaysFromEnv,
+  scheduleDeliveryPrune,
+  scheduleRetention,
+} from "../../src/records/retention.ts";
 import { SqliteStore } from "../../src/records/sqliteStore.ts";
 import { EVENTS } from "./fixture.ts";
 import { TEST_DATABASE_URL, tempDir } from "./harnesses.ts";
@@ -80,6 +85,25 @@ describe("retention", () => {
     await store.close();
     expect(await applyRetention(store, 30, logger)).toBe(0);
     expect(logger.lines.at(-1)).toMatchObject({ level: "warn" });
+    remove();
+  });
+
+  it("removes delivery claims older than a day at start and hourly, with or without RETENTION_DAYS", async () => {
+    const { dir, remove } = tempDir();
+    const store = new SqliteStore({ path: join(dir, "r.db") });
+    await store.migrate();
+    const now = Date.now();
+    // A window of ten days: the claim is refused while its row is there, taken once it is gone.
+    const stillThere = async (key: string) => !(await store.claimDelivery(key, "U0", 10 * 86_400_000, now));
+    await store.claimDelivery("event:Old", "UOLD", 600_000, now - 2 * 86_400_000);
+    await store.claimDelivery("event:New", "UNEW", 600_000, now - 60_000);
+    const stop = scheduleDeliveryPrune(store, memoryLogger(), 50);
+    await waitFor("the prune at start", async () => !(await stillThere("event:Old")));
+    expect(await stillThere("event:New")).toBe(true);
+    await store.claimDelivery("event:Later", "ULATER", 600_000, now - 3 * 86_400_000);
+    await waitFor("the next run", async () => !(await stillThere("event:Later")));
+    stop();
+    await store.close();
     remove();
   });
 });
