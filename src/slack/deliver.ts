@@ -2,7 +2,7 @@ import type { BlockAction, Logger, webApi } from "@slack/bolt";
 import { describeError } from "./log.ts";
 import type { SlackMessage } from "./render/blocks.ts";
 import { type Respond, ResponseUrlError, ResponseUrlNotSent } from "./responseUrl.ts";
-import { isSlackId } from "./state/codec.ts";
+import { slackIdOrUndefined } from "./state/codec.ts";
 
 /** Where a click came from, which decides how its message is redrawn. */
 export interface ClickSurface {
@@ -16,7 +16,6 @@ export interface ClickSurface {
 }
 
 const text = (value: unknown) => (typeof value === "string" ? value : undefined);
-const slackId = (value: unknown) => (isSlackId(value) ? value : undefined);
 
 export function surfaceOf(body: BlockAction): ClickSurface {
   // ?? {}: a payload without a container is still answered (with a notice if nothing else).
@@ -29,10 +28,10 @@ export function surfaceOf(body: BlockAction): ClickSurface {
   // Only strings, and for the channel only a Slack id: it goes into the records, where a wrongly
   // typed one would make every write fail and any other text would be a channel in the reports.
   const messageTs = text(body.message?.ts) ?? text(container.message_ts);
-  const channel = slackId(body.channel?.id) ?? slackId(container.channel_id);
+  const channel = slackIdOrUndefined(body.channel?.id) ?? slackIdOrUndefined(container.channel_id);
   return {
     // Only an id can own a consultation; anything else would only reach the logs and Slack's calls.
-    user: slackId(body.user.id) ?? "",
+    user: slackIdOrUndefined(body.user.id) ?? "",
     ...(channel ? { channel } : {}),
     ...(messageTs ? { messageTs } : {}),
     ephemeral: container.is_ephemeral === true,

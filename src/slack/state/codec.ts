@@ -88,6 +88,10 @@ const CONSULTATION_ID = /^[A-Za-z0-9_-]{6,32}$/;
 export const isSlackId = (value: unknown): value is string =>
   typeof value === "string" && SLACK_ID.test(value);
 
+/** The value when it can be a Slack id, else undefined (for a fallback with ??). */
+export const slackIdOrUndefined = (value: unknown): string | undefined =>
+  isSlackId(value) ? value : undefined;
+
 /** A fresh consultation id: 12 base64url characters (72 random bits). */
 export function newConsultationId(): string {
   return spreadsheetSafe(randomBytes(9).toString("base64url"));

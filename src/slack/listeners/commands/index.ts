@@ -5,7 +5,7 @@ import { attempt } from "../../deliver.ts";
 import type { Deps } from "../../deps.ts";
 import { UI } from "../../i18n.ts";
 import { renderNotice } from "../../render/notice.ts";
-import { isSlackId, newConsultationId } from "../../state/codec.ts";
+import { isSlackId, newConsultationId, slackIdOrUndefined } from "../../state/codec.ts";
 import { staffStats } from "../staffStats.ts";
 import { recordStart } from "../started.ts";
 
@@ -25,8 +25,8 @@ export function register(app: App, deps: Deps): void {
         // Ids only: these fields can hold anything (100 KB of text), and every failure logs the context.
         context: {
           command: deps.command,
-          user: idOrNone(command.user_id),
-          channel: idOrNone(command.channel_id),
+          user: slackIdOrUndefined(command.user_id),
+          channel: slackIdOrUndefined(command.channel_id),
         },
       };
       const respond = deps.respondTo(command.response_url);
@@ -66,5 +66,3 @@ export function register(app: App, deps: Deps): void {
     });
   });
 }
-
-const idOrNone = (value: unknown) => (isSlackId(value) ? value : undefined);
