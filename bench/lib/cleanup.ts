@@ -72,6 +72,9 @@ export async function reportFailure(bench: string, error: unknown): Promise<void
  */
 export function cleanUp(): Promise<void> {
   running ??= (async () => {
+    // With nothing registered the body would finish at once, and its finally clear `running`
+    // before `??=` assigns it: that resolved promise would then answer every later call.
+    await null;
     try {
       for (;;) {
         if (interrupted() && children.length > 0) {
@@ -147,5 +150,9 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
   process.exit(signal === "SIGINT" ? 130 : 143);
 }
 
-process.on("SIGINT", onSignal);
-process.on("SIGTERM", onSignal);
+// Only in a bench's own process: a test importing these helpers runs in a vitest worker, whose
+// signals are the runner's (it would otherwise exit 143 saying "interrupted" at every teardown).
+if (/\.(bench|check)\.ts$/.test(process.argv[1] ?? "")) {
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}
