@@ -377,7 +377,8 @@ describe("flow loader under random input", () => {
           const [line, index] = candidates[pick % candidates.length] ?? ["", 0];
           const key = line.slice(0, line.indexOf(":") + 1);
           const lines = [...realLines];
-          lines[index] = `${key} ${JSON.stringify(value)}`;
+          // A line inside a flow map ({ ja: …,\n en: … }) keeps its comma, or the YAML breaks on the next line.
+          lines[index] = `${key} ${JSON.stringify(value)}${line.trimEnd().endsWith(",") ? "," : ""}`;
           const { result } = expectWellBehaved(lines.join("\n"));
           expect(result.ok).toBe(false);
           if (result.ok) return;
