@@ -39,8 +39,13 @@ export function scheduleRetention(
   intervalMs = DAY_MS,
 ): () => void {
   if (days === null) return () => {};
-  void applyRetention(store, days, logger);
-  const timer = setInterval(() => void applyRetention(store, days, logger), intervalMs);
+  return nowAndEvery(intervalMs, () => void applyRetention(store, days, logger));
+}
+
+/** Runs `run` now and then every `intervalMs` without keeping the process alive; returns a stop function. */
+function nowAndEvery(intervalMs: number, run: () => void): () => void {
+  run();
+  const timer = setInterval(run, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }
@@ -53,14 +58,13 @@ const HOUR_MS = 3_600_000;
  * and they name the user. Returns a function that stops it. Never throws.
  */
 export function scheduleDeliveryPrune(store: RecordStore, logger: Logger, intervalMs = HOUR_MS): () => void {
-  const prune = () =>
-    void store.pruneDeliveries().catch((err: unknown) => {
-      logger.warn(
-        `records: removing old delivery claims failed, will retry: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    });
-  prune();
-  const timer = setInterval(prune, intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return nowAndEvery(
+    intervalMs,
+    () =>
+      void store.pruneDeliveries().catch((err: unknown) => {
+        logger.warn(
+          `records: removing old delivery claims failed, will retry: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }),
+  );
 }

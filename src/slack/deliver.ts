@@ -91,7 +91,9 @@ export const EVENT_RATE_LIMIT_WAIT_S = 5;
  * add to the workspace's rate; a longer limit gets that notice at once.
  */
 export const CLICK_RATE_LIMIT_WAIT_S = 2;
-const onClick = { waitOnRateLimitS: CLICK_RATE_LIMIT_WAIT_S };
+/** attempt() for what a click draws: a rate limit of up to CLICK_RATE_LIMIT_WAIT_S is waited out once. */
+const attemptOnClick = (io: SlackIO, what: string, call: () => Promise<unknown>) =>
+  attempt(io, what, call, { waitOnRateLimitS: CLICK_RATE_LIMIT_WAIT_S });
 
 /**
  * Redraws the consultation message: through response_url for ephemeral
@@ -100,23 +102,17 @@ const onClick = { waitOnRateLimitS: CLICK_RATE_LIMIT_WAIT_S };
  */
 export function replaceMessage(io: SlackIO, surface: ClickSurface, message: SlackMessage): Promise<boolean> {
   if (surface.inView)
-    return attempt(
-      io,
-      "chat.postMessage",
-      () => io.client.chat.postMessage({ channel: surface.user, ...message }),
-      onClick,
+    return attemptOnClick(io, "chat.postMessage", () =>
+      io.client.chat.postMessage({ channel: surface.user, ...message }),
     );
   if (!surface.ephemeral && surface.channel && surface.messageTs) {
     const { channel, messageTs: ts } = surface;
-    return attempt(io, "chat.update", () => io.client.chat.update({ channel, ts, ...message }), onClick);
+    return attemptOnClick(io, "chat.update", () => io.client.chat.update({ channel, ts, ...message }));
   }
   const { respond } = io;
   if (respond)
-    return attempt(
-      io,
-      "respond(replace_original)",
-      () => respond({ replace_original: true, ...message }),
-      onClick,
+    return attemptOnClick(io, "respond(replace_original)", () =>
+      respond({ replace_original: true, ...message }),
     );
   return Promise.resolve(false);
 }
@@ -134,28 +130,20 @@ export async function sendNotice(
   const { respond } = io;
   if (respond) {
     let refused = false;
-    const sent = await attempt(
-      io,
-      "respond(ephemeral)",
-      async () => {
-        try {
-          await respond({ response_type: "ephemeral", replace_original: false, ...message });
-        } catch (error) {
-          refused = isRefusedUrl(error);
-          throw error;
-        }
-      },
-      onClick,
-    );
+    const sent = await attemptOnClick(io, "respond(ephemeral)", async () => {
+      try {
+        await respond({ response_type: "ephemeral", replace_original: false, ...message });
+      } catch (error) {
+        refused = isRefusedUrl(error);
+        throw error;
+      }
+    });
     // Only a clear refusal: after a timeout or a 5xx the notice may well have arrived.
     if (sent || !refused) return sent;
   }
   const channel = surface.channel ?? surface.user;
-  return attempt(
-    io,
-    "chat.postEphemeral",
-    () => io.client.chat.postEphemeral({ channel, user: surface.user, ...message }),
-    onClick,
+  return attemptOnClick(io, "chat.postEphemeral", () =>
+    io.client.chat.postEphemeral({ channel, user: surface.user, ...message }),
   );
 }
 
@@ -172,12 +160,9 @@ function isRefusedUrl(error: unknown): boolean {
 export function shareToChannel(io: SlackIO, surface: ClickSurface, message: SlackMessage): Promise<boolean> {
   const { respond } = io;
   if (respond)
-    return attempt(
-      io,
-      "respond(in_channel)",
-      () => respond({ response_type: "in_channel", replace_original: false, ...message }),
-      onClick,
+    return attemptOnClick(io, "respond(in_channel)", () =>
+      respond({ response_type: "in_channel", replace_original: false, ...message }),
     );
   const channel = surface.channel ?? surface.user;
-  return attempt(io, "chat.postMessage", () => io.client.chat.postMessage({ channel, ...message }), onClick);
+  return attemptOnClick(io, "chat.postMessage", () => io.client.chat.postMessage({ channel, ...message }));
 }

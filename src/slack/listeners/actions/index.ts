@@ -17,7 +17,7 @@ import { RecentKeys } from "../../recent.ts";
 import { claimDelivery, recordLater, recordNow } from "../../records.ts";
 import { renderNotice } from "../../render/notice.ts";
 import { ACTION_PATTERN, actionIds } from "../../state/actionIds.ts";
-import { decodeState, isSlackId } from "../../state/codec.ts";
+import { decodeState, slackIdOrUndefined } from "../../state/codec.ts";
 
 /** What a click needs after the ack: a few fields, not the whole payload. */
 interface ClickInput {
@@ -71,7 +71,7 @@ function readClick(body: BlockAction, action: ButtonAction): ClickInput {
     place: {
       // Only Slack ids reach the records (a wrongly typed one would make every write of the batch
       // fail; 100 KB of text would be a workspace in every report).
-      workspace: isSlackId(team) ? team : isSlackId(userTeam) ? userTeam : "unknown",
+      workspace: slackIdOrUndefined(team) ?? slackIdOrUndefined(userTeam) ?? "unknown",
       channel: surface.channel ?? surface.user,
       at: new Date(),
       actionId: action.action_id,

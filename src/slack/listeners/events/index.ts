@@ -117,7 +117,7 @@ async function onDirectMessage(
 
 /** False when another instance (or this one before a restart) already answered this event. */
 function claimEvent(deps: Deps, eventId: string | undefined, user: string): Promise<boolean> {
-  if (typeof eventId !== "string" || !eventId) return Promise.resolve(true);
+  if (!eventId) return Promise.resolve(true);
   return claimDelivery(
     deps.records,
     { key: `event:${eventId}`, user, windowMs: RETRY_WINDOW_MS },
