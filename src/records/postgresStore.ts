@@ -56,6 +56,15 @@ export class PostgresStore extends SqlQueries implements RecordStore {
     };
   }
 
+  /** The server's clock: instances on several machines compare claims against one time. */
+  protected async clock(): Promise<number> {
+    const [row] = await this.runner.all<{ ms: number }>(
+      "SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms",
+    );
+    if (row === undefined) throw new Error("PostgreSQL returned no time");
+    return row.ms;
+  }
+
   /** One connection in a read-only REPEATABLE READ transaction (allowed on a standby too). */
   protected async snapshot(): Promise<Snapshot> {
     const { client, release } = await this.checkout();

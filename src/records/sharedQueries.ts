@@ -9,6 +9,12 @@ import type { NewHandoff, ReportRow, StatsRange } from "./types.ts";
 export abstract class SqlQueries {
   protected abstract readonly runner: SqlRunner;
   protected abstract snapshot(): Promise<Snapshot>;
+  /**
+   * The time claims are written and compared in, in ms. Instances' clocks can
+   * disagree; one clock per database keeps a claim one instance just wrote
+   * from looking expired to another whose clock runs ahead.
+   */
+  protected abstract clock(): Promise<number>;
 
   countEvents() {
     return q.countEvents(this.runner);
@@ -52,16 +58,16 @@ export abstract class SqlQueries {
   setHandoffMessage(id: string, ts: string) {
     return q.setHandoffMessage(this.runner, id, ts);
   }
-  claimHandoffPost(id: string, now?: number) {
-    return q.claimHandoffPost(this.runner, id, now);
+  async claimHandoffPost(id: string, now?: number) {
+    return q.claimHandoffPost(this.runner, id, now ?? (await this.clock()));
   }
   releaseHandoffPost(id: string, token: string) {
     return q.releaseHandoffPost(this.runner, id, token);
   }
-  claimDelivery(key: string, user: string, windowMs: number, now = Date.now()) {
-    return q.claimDelivery(this.runner, key, user, windowMs, now);
+  async claimDelivery(key: string, user: string, windowMs: number, now?: number) {
+    return q.claimDelivery(this.runner, key, user, windowMs, now ?? (await this.clock()));
   }
-  pruneDeliveries(now = Date.now()) {
-    return q.pruneDeliveries(this.runner, now);
+  async pruneDeliveries(now?: number) {
+    return q.pruneDeliveries(this.runner, now ?? (await this.clock()));
   }
 }

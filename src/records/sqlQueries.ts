@@ -396,7 +396,7 @@ function claimAt(ms: number): string {
 }
 
 /** The claim's token when this caller won it (release it with the token), else null. */
-export async function claimHandoffPost(db: SqlRunner, id: string, now = Date.now()): Promise<string | null> {
+export async function claimHandoffPost(db: SqlRunner, id: string, now: number): Promise<string | null> {
   const token = claimAt(now);
   const rows = await db.all<{ id: string }>(
     `UPDATE handoffs SET staff_message_ts = $2
@@ -420,7 +420,7 @@ export async function claimDelivery(
   key: string,
   user: string,
   windowMs: number,
-  now = Date.now(),
+  now: number,
 ): Promise<boolean> {
   const rows = await db.all<{ key: string }>(
     `INSERT INTO deliveries (key, user_id, at_ms) VALUES ($1, $2, $3)
@@ -433,7 +433,7 @@ export async function claimDelivery(
 }
 
 /** Removes delivery claims older than DELIVERY_KEEP_MS; returns how many. */
-export async function pruneDeliveries(db: SqlRunner, now = Date.now()): Promise<number> {
+export async function pruneDeliveries(db: SqlRunner, now: number): Promise<number> {
   const [removed] = await db.transaction([
     { sql: "DELETE FROM deliveries WHERE at_ms < $1", params: [now - DELIVERY_KEEP_MS] },
   ]);

@@ -85,6 +85,11 @@ export class SqliteStore extends SqlQueries implements RecordStore {
     };
   }
 
+  /** Every instance sharing a SQLite file runs on this machine (the file is local), so on its clock. */
+  protected async clock(): Promise<number> {
+    return Date.now();
+  }
+
   private makeRunner(): SqlRunner {
     const db = this.db;
     return {

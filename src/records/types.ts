@@ -184,6 +184,7 @@ export interface RecordStore {
    * one that posts it to the staff channel. Null once claimed, or when it does
    * not exist; a claim older than a minute (its post never finished: the
    * process died, or the release failed with the database) can be claimed again.
+   * Without `now`, ages are the database's time (SqlQueries.clock).
    */
   claimHandoffPost(id: string, now?: number): Promise<string | null>;
   /** Undoes the caller's own claim (its token) whose post failed, so the next "Ask staff" click posts it. */
@@ -193,6 +194,7 @@ export interface RecordStore {
    * the one that answers a delivery that leaves no consultation event (a DM's
    * start offer, an App Home press). Claims name the user (erased with them)
    * and are removed after a day (pruneDeliveries, which the app runs hourly).
+   * Without `now`, ages are the database's time (SqlQueries.clock).
    */
   claimDelivery(key: string, user: string, windowMs: number, now?: number): Promise<boolean>;
   /** Removes delivery claims older than a day; returns how many. */
