@@ -175,6 +175,7 @@ async function seed_(store: RecordStore) {
 }
 
 const results: Record<string, ReportRow[][]> = {};
+const sqliteStats: unknown[] = [];
 const tmp = tempDir();
 const schemas: string[] = [];
 afterAll(async () => {
@@ -192,6 +193,7 @@ describe("report paging vs the old single query", () => {
       const now = await store.report(range);
       expect(now).toEqual(await oldReport(runner, range));
       results.sqlite.push(now);
+      sqliteStats.push(await store.stats(range));
     }
     await store.close();
   }, 120_000);
@@ -209,6 +211,45 @@ describe("report paging vs the old single query", () => {
         const now = await store.report(range);
         expect(now).toEqual(await oldReport(runner, range));
         expect(now).toEqual(results.sqlite?.[i]);
+      }
+      await store.close();
+    },
+    120_000,
+  );
+
+  // The cluster here sorts text as C.UTF-8 (byte order, like SQLite), so the tests above would pass
+  // without the queries' COLLATE "C". A database created with another locale would not: its ties
+  // (same millisecond) would come in another order, and the "last" of two outcomes written in one
+  // millisecond would be another. Here the id columns sort by ICU's en-US, as such a database would.
+  it.skipIf(!TEST_DATABASE_URL)(
+    "PostgreSQL whose ids sort by a language's rules (ICU en-US): still identical to SQLite",
+    async () => {
+      const schema = uniqueSchema();
+      schemas.push(schema);
+      const store = new PostgresStore({ connectionString: TEST_DATABASE_URL as string, schema });
+      await store.migrate();
+      const runner = (store as unknown as { runner: SqlRunner }).runner;
+      const [icu] = await runner.all<{ n: string }>(
+        `SELECT collname AS n FROM pg_collation WHERE collname = 'en-US-x-icu'`,
+      );
+      if (icu === undefined)
+        throw new Error("this PostgreSQL has no ICU collation en-US-x-icu (built without ICU?)");
+      for (const column of ["id", "consultation_id"])
+        await runner.all(
+          `ALTER TABLE consultation_events ALTER COLUMN ${column} TYPE TEXT COLLATE "en-US-x-icu"`,
+        );
+      // The premise: under this collation the tricky ids really do sort unlike bytes.
+      const ids = data.events.slice(0, 400).map((e) => e.id);
+      const [{ ordered } = { ordered: [] }] = await runner.all<{ ordered: string[] }>(
+        `SELECT array_agg(x ORDER BY x COLLATE "en-US-x-icu") AS ordered FROM unnest($1::text[]) AS x`,
+        [ids],
+      );
+      expect(ordered).not.toEqual([...ids].sort());
+      await seed_(store);
+      for (const [i, range] of RANGES.entries()) {
+        expect(await store.report(range)).toEqual(results.sqlite?.[i]);
+        // The statistics count each consultation's last outcome by the same tie-break.
+        expect(await store.stats(range)).toEqual(sqliteStats[i]);
       }
       await store.close();
     },
