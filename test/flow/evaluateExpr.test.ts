@@ -1,0 +1,73 @@
+/**
+ * Three-valued conditions, each form on its own: the SSL flow uses only some
+ * of them (no `not_in`, no literal `yes` in a `when`, `any` only where no part
+ * can be yes), so its tests cannot tell a broken form from a working one.
+ */
+import { describe, expect, it } from "vitest";
+import { compileExpr, indexFlow, NO, UNKNOWN, YES } from "../../src/flow/evaluateExpr.ts";
+import { type Expr, Flow } from "../../src/flow/schema.ts";
+
+const text = { ja: "x", en: "x" };
+const flow = Flow.parse({
+  id: "expr",
+  version: 1,
+  title: text,
+  tax: { rate: 0.1 },
+  fees: { none: { amount: 0, label: text } },
+  passages: {},
+  questions: [
+    { id: "colour", text, options: ["red", "blue", "green"].map((id) => ({ id, label: text })) },
+    { id: "ready", text, options: ["yes", "no", "unknown"].map((id) => ({ id, label: text })) },
+  ],
+  outcomes: [
+    {
+      id: "o",
+      route: "o",
+      sign: "go",
+      title: text,
+      fee: "none",
+      conditions: [{ id: "c", text }],
+      steps: [{ id: "s", text }],
+    },
+  ],
+});
+const index = indexFlow(flow);
+
+/** Evaluates `expr` with colour and ready given as option ids (undefined: not known). */
+function evaluate(expr: Expr, colour?: string, ready?: string) {
+  const facts = new Int8Array([
+    colour === undefined ? -1 : (index.optionIndex[0]?.get(colour) ?? -1),
+    ready === undefined ? -1 : (index.optionIndex[1]?.get(ready) ?? -1),
+  ]);
+  return compileExpr(expr, flow, index)(facts);
+}
+
+describe("compileExpr", () => {
+  it("reads the literals yes, no and unknown", () => {
+    expect(evaluate("yes")).toBe(YES);
+    expect(evaluate("no")).toBe(NO);
+    expect(evaluate("unknown")).toBe(UNKNOWN);
+  });
+
+  it("not_in is yes for an option not listed, no for one listed, and no for a fact not known", () => {
+    const notWarm: Expr = { fact: "colour", not_in: ["red"] };
+    expect(evaluate(notWarm, "blue")).toBe(YES);
+    expect(evaluate(notWarm, "red")).toBe(NO);
+    expect(evaluate(notWarm)).toBe(NO);
+    expect(evaluate({ fact: "colour", in: ["red", "green"] }, "green")).toBe(YES);
+    expect(evaluate({ fact: "colour", in: ["red", "green"] })).toBe(NO);
+  });
+
+  it("any is yes as soon as one part is yes, even next to an unknown part", () => {
+    const either: Expr = { any: [{ fact: "ready" }, { fact: "colour", is: "red" }] };
+    expect(evaluate(either, "red", "unknown")).toBe(YES);
+    expect(evaluate(either, "blue", "unknown")).toBe(UNKNOWN);
+    expect(evaluate(either, "blue", "no")).toBe(NO);
+  });
+
+  it("not keeps unknown unknown and swaps yes and no", () => {
+    expect(evaluate({ not: { fact: "ready" } }, undefined, "unknown")).toBe(UNKNOWN);
+    expect(evaluate({ not: { fact: "ready" } }, undefined, "yes")).toBe(NO);
+    expect(evaluate({ not: { fact: "ready" } }, undefined, "no")).toBe(YES);
+  });
+});
