@@ -40,6 +40,12 @@ describe("computeFee", () => {
     );
   });
 
+  it("gives a fee for a rate with more decimals than it can use exactly (no endless search for the scale)", () => {
+    // 1/3 as a double never becomes exact at any power of ten; it is used to 12 decimals.
+    expect(computeFee(flowWith(1 / 3, "floor", 3000), "fee", "ja").includingTax).toBe(3999);
+    expect(computeFee(flowWith(1 / 3, "ceil", 3000), "fee", "ja").includingTax).toBe(4000);
+  });
+
   it("has no amount with tax when the price list sets the fee, and names an unknown code by itself", () => {
     expect(computeFee(flowWith(0.1, "floor", null), "fee", "ja")).toMatchObject({
       excludingTax: null,
