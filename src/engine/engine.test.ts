@@ -75,6 +75,17 @@ describe("engine", () => {
       "P6",
     ]);
     expect(at.step.conditions.find((c) => c.id === "reissue_fee")?.passages.map((p) => p.id)).toEqual(["P7"]);
+    // The key cannot leave the current server: route A is no, not just unknown.
+    expect(at.step.conditions.map((c) => c.id)).toContain("files_cannot_move");
+    // Passages are quoted, not just named; steps cite none.
+    expect(at.step.conditions.find((c) => c.id === "reissue_fee")?.passages).toEqual([
+      { id: "P7", text: compiled.flow.passages.P7?.ja },
+    ]);
+    expect(at.step.steps[0]).toEqual({
+      id: "make_csr",
+      text: "移転先のサーバーで、初回申請時と同じ内容でCSRを作成してください。",
+      passages: [],
+    });
     expect(at.step.steps.length).toBeGreaterThan(0);
     expect(at.step.answers.map((a) => a.question)).toEqual([
       "validity",
@@ -87,6 +98,13 @@ describe("engine", () => {
       "installer",
     ]);
     expect(at.step.notes).toEqual([]);
+    // The summary reads as the questions and buttons did.
+    expect(at.step.answers[1]).toEqual({
+      question: "current_server",
+      questionText: "現在、SSL証明書はどのサーバーに設定されていますか？",
+      option: "other_shared",
+      optionLabel: "他社の共用サーバー（レンタルサーバー）",
+    });
   });
 
   it("adds the export-the-key tip when route A was only unknown and the result is a reissue", () => {
@@ -101,6 +119,10 @@ describe("engine", () => {
       ["installer", "self"],
     ]);
     expect(at.step.kind === "outcome" && at.step.notes.map((n) => n.id)).toEqual(["export_key_tip"]);
+    // Route A is only unknown here, so the result does not say the files cannot move.
+    expect(at.step.kind === "outcome" && at.step.conditions.map((c) => c.id)).not.toContain(
+      "files_cannot_move",
+    );
   });
 
   it("when only the new host's side of route A was unknown, the tip is to ask it about uploading the files", () => {
@@ -154,6 +176,9 @@ describe("engine", () => {
       ["destination_byo", "new_host"],
       ["key_exportable", "current_host"],
     ]);
+    expect(at.step.confirm[0]?.text).toBe(
+      "移転先の共用サーバーが独自SSLの持ち込み（他社で取得した証明書の設定）に対応しているか",
+    );
   });
 
   it("lists only the unknowns that still matter", () => {
@@ -223,6 +248,40 @@ describe("engine", () => {
     expect(after.consultation.kept).toBeUndefined();
   });
 
+  it("shows progress: the answers so far and the most questions any path can still ask", () => {
+    const start = startConsultation(compiled, "ja");
+    // The shortest path is one question (expired); the longest asks eleven.
+    expect(start.step.kind === "question" && start.step.progress).toEqual({
+      answered: 0,
+      remainingAtMost: 11,
+    });
+    const at = walk([
+      ["validity", "valid"],
+      ["current_server", "our_shared"],
+    ]);
+    expect(at.step.kind === "question" && at.step.progress).toEqual({ answered: 2, remainingAtMost: 8 });
+  });
+
+  it("changes the first answer too; going back during a change abandons it without undoing another answer", () => {
+    const before = walk([
+      ["validity", "valid"],
+      ["current_server", "other_shared"],
+      ["destination_server", "dedicated_vps_cloud"],
+    ]);
+    const first = must(changeAnswer(compiled, before.consultation, "validity"));
+    expect(questionOf(first)).toBe("validity");
+    expect(first.step.kind === "question" && first.step.previous).toBe("valid");
+    const dropped = must(goBack(compiled, first.consultation));
+    expect(questionOf(dropped)).toBe("validity");
+    expect(dropped.consultation.kept).toBeUndefined();
+
+    const changing = must(changeAnswer(compiled, before.consultation, "current_server"));
+    const back = must(goBack(compiled, changing.consultation));
+    expect(questionOf(back)).toBe("current_server");
+    expect(back.consultation.answers).toEqual([["validity", "valid"]]);
+    expect(back.consultation.kept).toBeUndefined();
+  });
+
   it("restarts in the same language and switches language without losing answers", () => {
     const at = walk([["validity", "valid"]], "en");
     const ja = must(switchLanguage(compiled, at.consultation, "ja"));
@@ -248,6 +307,31 @@ describe("engine", () => {
     expect(at.consultation).toEqual(frozen);
   });
 
+  it("explains each typed error in words (the chat and replay tools print them)", () => {
+    const at = walk([["validity", "valid"]]);
+    const done = walk([["validity", "expired"]]);
+    const messages = [
+      answerQuestion(compiled, at.consultation, "nope", "yes"),
+      answerQuestion(compiled, at.consultation, "current_server", "moon"),
+      answerQuestion(compiled, at.consultation, "issuer", "us"),
+      answerQuestion(compiled, done.consultation, "current_server", "our_shared"),
+      changeAnswer(compiled, at.consultation, "issuer"),
+      changeAnswer(compiled, at.consultation, "nope"),
+      goBack(compiled, startConsultation(compiled, "ja").consultation),
+      viewConsultation(compiled, { ...at.consultation, version: 99 }),
+    ].map((r) => (r.ok ? "ok" : r.error.message));
+    expect(messages).toEqual([
+      'unknown question "nope"',
+      'unknown option "moon" for question "current_server"',
+      'question "issuer" is not being asked (the current question is "current_server")',
+      "the consultation has already reached its result",
+      'question "issuer" has not been answered, so it cannot be changed',
+      'unknown question "nope"',
+      "there is no earlier question to go back to",
+      `this consultation was made with ssl-migration v99; the current flow is ssl-migration v${compiled.flow.version}`,
+    ]);
+  });
+
   it("refuses to answer after the result and detects a consultation from another flow version", () => {
     const done = walk([["validity", "expired"]]);
     const after = answerQuestion(compiled, done.consultation, "current_server", "our_shared");
@@ -255,6 +339,11 @@ describe("engine", () => {
     const old: Consultation = { ...done.consultation, version: compiled.flow.version + 1 };
     const mismatch = viewConsultation(compiled, old);
     expect(mismatch.ok === false && mismatch.error.code).toBe("flow_mismatch");
+    const started = { ...startConsultation(compiled, "ja").consultation, version: compiled.flow.version + 1 };
+    const answered = answerQuestion(compiled, started, "validity", "valid");
+    expect(answered.ok === false && answered.error.code).toBe("flow_mismatch");
+    const otherFlow = viewConsultation(compiled, { ...done.consultation, flowId: "another-flow" });
+    expect(otherFlow.ok === false && otherFlow.error.code).toBe("flow_mismatch");
   });
 
   it("rejects a tampered answer history (an answer that was never asked at that point)", () => {
@@ -269,5 +358,7 @@ describe("engine", () => {
     };
     const result = viewConsultation(compiled, tampered);
     expect(result.ok === false && result.error.code).toBe("not_asked");
+    const answered = answerQuestion(compiled, tampered, "destination_server", "shared");
+    expect(answered.ok === false && answered.error.code).toBe("not_asked");
   });
 });
