@@ -97,6 +97,10 @@ export function createSlackApp({
     logLevel: framework.getLevel(),
     clientOptions,
   });
+  // Bolt keeps a pool of Web API clients per team id in a plain object, keyed by the request's own
+  // team id: a signed request whose team id is named like a member of Object.prototype ("valueOf",
+  // "constructor", "__proto__") found that member instead of a pool and threw. No prototype, no members.
+  Object.assign(app, { clients: Object.create(null) });
   const inflight = new InFlight();
   const deps: Deps = {
     compiled,

@@ -4,9 +4,12 @@ import { UI } from "../../src/slack/i18n.ts";
 import { eventEnvelope, slashCommand } from "../support/payloads.ts";
 import {
   CHANNEL,
+  eventsOf,
   expectHealthy,
   expectRecordsFlowing,
   FORM,
+  formPayload,
+  freshClick,
   type Hostile,
   JSON_TYPE,
   OWNER,
@@ -288,6 +291,49 @@ describe("hostile slash commands and events", () => {
     }
     expect(hostile.crashes).toEqual([]);
   });
+
+  // Found by the property above (seed 1697807571): Bolt looked the team id up in a plain object,
+  // so one named like a member of Object.prototype found that member, threw, and got 400.
+  it.each(["valueOf", "constructor", "__proto__", "hasOwnProperty"])(
+    "a command, a mention and a click whose team id is %s are answered like any other",
+    async (teamId) => {
+      const { h } = hostile;
+      const responseUrl = h.fake.responseUrl({ channel: CHANNEL, user: OWNER });
+      const command = new URLSearchParams({
+        ...slashCommand({ user: OWNER, channel: CHANNEL, text: "", responseUrl }),
+        team_id: teamId,
+      });
+      let mark = h.fake.mark();
+      expect((await sendRaw(h, command.toString(), FORM)).status).toBe(200);
+      await h.idle();
+      expect(h.fake.calls.filter((c) => c.seq > mark && c.responseUrl === responseUrl && c.ok)).toHaveLength(
+        1,
+      );
+
+      const mention = { type: "app_mention", user: OWNER, channel: CHANNEL, text: "<@UBOT0FAKE>", ts: "1.4" };
+      mark = h.fake.mark();
+      const envelope = { ...eventEnvelope(mention), team_id: teamId, authorizations: [{ team_id: teamId }] };
+      expect((await sendRaw(h, JSON.stringify(envelope), JSON_TYPE)).status).toBe(200);
+      await h.idle();
+      expect(
+        h.fake.calls.filter((c) => c.seq > mark && c.method === "chat.postEphemeral" && c.ok),
+      ).toHaveLength(1);
+
+      const click = await freshClick(h);
+      click.payload.team = { id: teamId, domain: "x" };
+      mark = h.fake.mark();
+      expect((await sendRaw(h, formPayload(JSON.stringify(click.payload)), FORM)).status).toBe(200);
+      await h.idle();
+      expect(
+        h.fake.calls.filter((c) => c.seq > mark && c.responseUrl === click.responseUrl && c.ok),
+      ).toHaveLength(1);
+      const answered = (await eventsOf(hostile, click.id)).filter((e) => e.kind === "answered");
+      // Recorded once, and never under the forged team id.
+      expect(answered).toHaveLength(1);
+      expect(answered[0]?.workspace).not.toBe(teamId);
+      expect(hostile.crashes).toEqual([]);
+    },
+  );
 
   it.each<[string, (f: URLSearchParams) => void]>([
     ["in lower case", (f) => f.set("user_id", "uowner1")],
