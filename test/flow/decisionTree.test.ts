@@ -231,6 +231,8 @@ describe("decision tree on small flows", () => {
       [outcome("go", { fact: "q0", is: "yes" }), outcome("wait")],
     );
     expect(errors(huge)).toEqual(["too many combinations of answers to check (1099511627776)"]);
+    const loaded = load(huge);
+    expect(loaded.ok === false && loaded.errors[0]?.path).toBe("questions");
     expect(buildDecisionTree(Flow.parse(huge))).toEqual({
       nodes: [],
       problems: [{ kind: "too_large", combinations: 2 ** 40 }],

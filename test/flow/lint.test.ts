@@ -28,6 +28,56 @@ const expected: Record<string, string[]> = {
   "outcome-never-reached.yaml": [
     '28:5 outcomes.1 outcome "also_go" is never reached (an earlier outcome always applies first)',
   ],
+  // Every kind of reference error of the second pass, reported at once.
+  "references.yaml": [
+    '7:66 fees.none.passages.1 unknown passage "P7"',
+    '16:9 questions.1.id duplicate question id "ready"',
+    '27:25 questions.2.implied.0.when.fact an implied fact can only depend on questions listed before it, not "later"',
+    "28:28 questions.2.implied.1.when.derived an implied fact cannot depend on a derived fact",
+    '29:61 questions.2.implied.2.when.all.1.is unknown option "maybe" of question "ready"',
+    '29:80 questions.2.implied.2.value unknown option "purple" of question "colour"',
+    '36:25 questions.3.implied.0.when.fact an implied fact can only depend on questions listed before it, not "later"',
+    "45:5 derived.gate derived facts refer to each other: gate → loop → gate",
+    '45:23 derived.gate.0.when.fact "colour" is not a yes/no question: compare it with is / in / not_in',
+    '46:50 derived.gate.1.when.any.0.in.1 unknown option "maybe" of question "ready"',
+    "49:5 derived.loop derived facts refer to each other: loop → gate → loop",
+    "53:5 derived.selfish derived facts refer to each other: selfish → selfish",
+    "55:5 derived.round derived facts refer to each other: round → trip → round",
+    "58:5 derived.trip derived facts refer to each other: trip → round → trip",
+    '58:30 derived.trip.0.value.any.0.fact "mood" is not a yes/no question: compare it with is / in / not_in',
+    '61:7 derived.tail.1 the last case of "tail" must have no "when" (the value otherwise)',
+    '61:50 derived.tail.1.when.unknown.not_in.0 unknown option "maybe" of question "later"',
+    '61:80 derived.tail.1.value.derived unknown derived fact "nowhere"',
+    '63:5 outcomes.0 only the last outcome may have no "when"; "first" hides the rest',
+    '67:16 outcomes.0.fee.by unknown question "nope"',
+    '69:35 outcomes.0.conditions.0.when.derived unknown derived fact "missing"',
+    '70:15 outcomes.0.conditions.1.id duplicate conditions id "c" in "first"',
+    '70:51 outcomes.0.conditions.1.when.not.is unknown option "green" of question "colour"',
+    '78:51 outcomes.1.fee.cases.no unknown fee "dear"',
+    '78:64 outcomes.1.fee.cases.maybe unknown option "maybe" of "ready"',
+    '83:15 outcomes.1.steps.1.id duplicate steps id "s" in "second"',
+    '83:44 outcomes.1.steps.1.when.is unknown option "green" of question "colour"',
+    '86:15 outcomes.1.notes.1.id duplicate notes id "n" in "second"',
+    '92:30 outcomes.2.fee.cases no fee for "ready" = "no"',
+  ],
+  // The schema's own messages, and a reference error next to a schema error.
+  "schema-messages.yaml": [
+    "2:5 id a flow id is lower-case (a-z, 0-9, _ and -)",
+    '3:10 version "version" must be a number, not a string',
+    '4:14 title.ja "ja" must be a string, not a number',
+    "4:21 title.en empty translation (en)",
+    "7:35 fees.none.label.ja empty translation (ja)",
+    "7:62 fees.none.passages.0 passage ids look like P1, P2, …",
+    "9:7 passages.p1 Invalid key in record",
+    "11:9 questions.0.id ids are lower_snake_case (a-z, 0-9, _)",
+    "14:7 questions.0.options a question needs at least two options",
+    "18:11 outcomes.0.when use at most one of is / in / not_in",
+    '18:19 outcomes.0.when.fact unknown question "ready"',
+    "22:17 outcomes.0.conditions an outcome cites at least one condition",
+    "23:12 outcomes.0.steps an outcome lists at least one next step",
+    '24:5 outcomes.1.conditions missing "conditions" (expected array)',
+    '31:15 outcomes.1.steps.1.id duplicate steps id "s" in "wait"',
+  ],
   "unknown-key.yaml": [
     '10:5 questions.0.options missing "options" (expected array)',
     '12:5 questions.0.optoins unknown key "optoins" (a typo?)',
@@ -67,5 +117,11 @@ describe("flow lint", () => {
   it("reports a missing file without throwing", () => {
     const loaded = loadFlowFile(`${dir}/nope.yaml`);
     expect(loaded.ok === false && loaded.errors[0]?.message).toMatch(/cannot read file/);
+    expect(loaded.ok === false && loaded.errors[0]).toMatchObject({
+      file: `${dir}/nope.yaml`,
+      line: 1,
+      col: 1,
+      path: "",
+    });
   });
 });
