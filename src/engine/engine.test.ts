@@ -143,6 +143,42 @@ describe("engine", () => {
     expect(at.step.kind === "outcome" && at.step.notes.map((n) => n.id)).toEqual(["upload_files_tip"]);
   });
 
+  it("when we install, the tips still offer skipping the reissue but say the setup fee stays", () => {
+    const keyUnknown = walk([
+      ["validity", "valid"],
+      ["current_server", "other_shared"],
+      ["destination_server", "dedicated_vps_cloud"],
+      ["issuer", "us"],
+      ["key_exportable", "unknown"],
+      ["reissuable", "yes"],
+      ["csr_details_same", "yes"],
+      ["installer", "us"],
+    ]);
+    const uploadUnknown = walk([
+      ["validity", "valid"],
+      ["current_server", "dedicated_vps_cloud"],
+      ["destination_server", "shared"],
+      ["destination_byo", "yes"],
+      ["destination_install_method", "unknown"],
+      ["issuer", "us"],
+      ["destination_csr", "yes"],
+      ["reissuable", "yes"],
+      ["csr_details_same", "yes"],
+      ["installer", "us"],
+    ]);
+    for (const [at, id] of [
+      [keyUnknown, "export_key_tip_we_install"],
+      [uploadUnknown, "upload_files_tip_we_install"],
+    ] as const) {
+      expect(at.step.kind === "outcome" && at.step.fee.code).toBe("setup_first_year");
+      const notes = at.step.kind === "outcome" ? at.step.notes : [];
+      expect(notes.map((n) => n.id)).toEqual([id]);
+      expect(notes[0]?.text).toContain("再発行せずに");
+      expect(notes[0]?.text).toContain("SSL証明書設定料金（初年度）はどちらの方法でもかかります");
+      expect(notes[0]?.text).not.toContain("事務手数料もかかりません");
+    }
+  });
+
   it("handover with self install tells about the cancellation form, crt and key by email, and no CSR", () => {
     const at = walk([
       ["validity", "valid"],

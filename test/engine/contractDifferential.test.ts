@@ -374,9 +374,8 @@ describe("contract differential (rules file, sections 2–5)", () => {
   });
 
   // Section 3: "When route A was only `unknown` and the outcome is `reissue`, add the tip that
-  // exporting the private key would avoid the fee." Asserted for installer=self only: with
-  // installer=us the fee is setup_first_year whichever route, so no fee is avoided (the project
-  // omits the tip there, documented in README; counted as an ambiguity, not a defect).
+  // exporting the private key would avoid the fee." With installer=us the fee is setup_first_year
+  // whichever route, so that tip must not claim a fee saved (checked below).
   it("the fee is tied to its passage: P7 reissue by customer, P8 reissue installed by us, P10 handover by us", () => {
     const bad: string[] = [];
     for (const l of walked.leaves) {
@@ -406,16 +405,28 @@ describe("contract differential (rules file, sections 2–5)", () => {
     );
   });
 
-  it("a tip appears exactly when route A was only unknown and the outcome is reissue (installer self)", () => {
+  it("a tip appears exactly when route A was only unknown and the outcome is reissue, whoever installs", () => {
     const bad: string[] = [];
+    const seen: Record<string, number> = { self: 0, us: 0 };
     for (const l of walked.leaves) {
-      if (l.step.installer === "us") continue;
       const d = decide(Object.fromEntries(l.answers));
       const want = l.step.route === "reissue" && d.A === "unknown";
-      const got = l.step.notes.some((n) => /tip/.test(n.id));
-      if (want !== got) bad.push(`${label(l)}: tip expected ${want}, got ${l.step.notes.map((n) => n.id)}`);
+      const tips = l.step.notes.filter((n) => /tip/.test(n.id));
+      if (want !== (tips.length === 1))
+        bad.push(`${label(l)}: tip expected ${want}, got ${l.step.notes.map((n) => n.id)}`);
+      if (want && l.step.installer) seen[l.step.installer] = (seen[l.step.installer] ?? 0) + 1;
+      // When we install, the setup fee is due either way: the tip must say so, not promise the fee away.
+      for (const tip of tips) {
+        // The walk is in Japanese.
+        const claimsNoFee = /再発行手続き事務手数料もかかりません/.test(tip.text);
+        const saysFeeStays = /SSL証明書設定料金（初年度）はどちらの方法でもかかります/.test(tip.text);
+        if (l.step.installer === "us" ? claimsNoFee || !saysFeeStays : !claimsNoFee)
+          bad.push(`${label(l)}: ${tip.id} wrong about the fee for installer ${l.step.installer}`);
+      }
     }
     expect(bad).toEqual([]);
+    expect(seen.self).toBeGreaterThan(0);
+    expect(seen.us).toBeGreaterThan(0);
   });
 
   it("the asking rule does not depend on whether free facts may be unknown (sanity of the reading)", () => {
