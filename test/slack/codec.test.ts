@@ -5,7 +5,7 @@ import { parseCommandText } from "../../src/slack/consult/command.ts";
 import { checkBlocks } from "../../src/slack/fakeSlack/blockKitLimits.ts";
 import { RecentKeys } from "../../src/slack/recent.ts";
 import { clip, listSections } from "../../src/slack/render/blocks.ts";
-import { ACTION_PATTERN, parseActionId } from "../../src/slack/state/actionIds.ts";
+import { ACTION_PATTERN, actionIds, parseActionId } from "../../src/slack/state/actionIds.ts";
 import {
   type ButtonState,
   decodeState,
@@ -318,6 +318,57 @@ describe("action ids", () => {
       expect(parseActionId(bad)).toBeNull();
     expect(ACTION_PATTERN.test("answer:a:b")).toBe(true);
     expect(ACTION_PATTERN.test("answering")).toBe(false);
+  });
+
+  it("staff's and the result card's handoff buttons, and every near miss of a button id, which must not pass for one", () => {
+    expect(parseActionId(actionIds.askStaff)).toEqual({ kind: "ask_staff" });
+    expect(parseActionId(actionIds.take)).toEqual({ kind: "take" });
+    expect(parseActionId(actionIds.lang("ja"))).toEqual({ kind: "lang", lang: "ja" });
+    expect(parseActionId(actionIds.start("ja"))).toEqual({ kind: "start", lang: "ja" });
+    expect(parseActionId(actionIds.start())).toEqual({ kind: "start" });
+    for (const bad of [
+      "",
+      "answer",
+      "answer::valid",
+      "answer:validity:",
+      "change",
+      "change:",
+      "change:issuer:x",
+      "share:",
+      "start:",
+      "start:en:x",
+      "start:ja:x",
+      "handoff",
+      "handoff:",
+      "handoff:other",
+      "handoff:ask:x",
+      "handoff:take:x",
+      "nav",
+      "nav:",
+      "nav:back:x",
+      "nav:restart:x",
+      "nav:lang",
+      "nav:lang:",
+      "nav:lang:en:x",
+      "nav:other:en",
+      "nav:back:en",
+      "Answer:validity:valid",
+    ])
+      expect(parseActionId(bad), bad).toBeNull();
+    // The listener's pattern: each of the app's own ids and nothing that merely contains one.
+    for (const id of [
+      "answer:a:b",
+      "nav:back",
+      "change:a",
+      "share",
+      "start",
+      "start:en",
+      "handoff:ask",
+      "handoff:take",
+    ])
+      expect(ACTION_PATTERN.test(id), id).toBe(true);
+    for (const id of ["xanswer:a:b", "my_share", "sharing", "navigate", "started", "handoffs", "other"])
+      expect(ACTION_PATTERN.test(id), id).toBe(false);
   });
 });
 
