@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseCommandText } from "../../src/slack/consult/command.ts";
 import { checkBlocks } from "../../src/slack/fakeSlack/blockKitLimits.ts";
 import { RecentKeys } from "../../src/slack/recent.ts";
@@ -132,6 +132,17 @@ describe("button state codec", () => {
     } finally {
       setButtonKey(DEFAULT_KEY_SECRET);
     }
+  });
+
+  it("before any app sets a key (pure code, tests), values are signed with a fixed key; once an app sets one, those are refused", async () => {
+    vi.resetModules();
+    const fresh = await import("../../src/slack/state/codec.ts");
+    const unkeyed = fresh.encodeState(state);
+    expect(fresh.decodeState(unkeyed)).toEqual(state);
+    // The fixed key is in the source for anyone to read: an app's buttons must not take it.
+    fresh.setButtonKey(DEFAULT_KEY_SECRET);
+    expect(fresh.decodeState(unkeyed)).toBeNull();
+    expect(fresh.decodeState(fresh.encodeState(state))).toEqual(state);
   });
 
   it("a value of exactly Slack's 2000 characters is read; a longer one is refused even when signed", () => {
