@@ -1,20 +1,22 @@
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { parseCommandText } from "../../src/slack/consult/command.ts";
 import { checkBlocks } from "../../src/slack/fakeSlack/blockKitLimits.ts";
 import { RecentKeys } from "../../src/slack/recent.ts";
 import { clip, listSections } from "../../src/slack/render/blocks.ts";
-import { ACTION_PATTERN, parseActionId } from "../../src/slack/state/actionIds.ts";
+import { ACTION_PATTERN, actionIds, parseActionId } from "../../src/slack/state/actionIds.ts";
 import {
   type ButtonState,
   decodeState,
   decodeStoredState,
   derivedConsultationId,
   encodeState,
+  isSlackId,
   MAX_VALUE_LENGTH,
   newConsultationId,
   setButtonKey,
+  slackIdOrUndefined,
 } from "../../src/slack/state/codec.ts";
 
 // Values below are signed with this key (the same for every test in this file).
@@ -105,6 +107,59 @@ describe("button state codec", () => {
     expect(encodeState(state)).toBe(before);
   });
 
+  it("a button drawn by an earlier run with the same secret is still read (the key depends on the secret alone)", () => {
+    setButtonKey("the signing secret of an earlier run");
+    try {
+      expect(
+        decodeState("c3|Xy_9-abcdEFG|2|ssl-migration|3|U012AB3CD|ja|validity=valid|9bX3jVY_sgOBe6X2"),
+      ).toEqual({
+        owner: "U012AB3CD",
+        id: "Xy_9-abcdEFG",
+        seq: 2,
+        consultation: { flowId: "ssl-migration", version: 3, lang: "ja", answers: [["validity", "valid"]] },
+      });
+    } finally {
+      setButtonKey(DEFAULT_KEY_SECRET);
+    }
+  });
+
+  it("an app set up again with the same secret (a restart in the same process) does not crowd out the other apps' keys", () => {
+    const first = encodeState(state);
+    setButtonKey("a second app's secret");
+    try {
+      for (let i = 0; i < 10; i++) setButtonKey("a second app's secret");
+      expect(decodeState(first)).toEqual(state);
+    } finally {
+      setButtonKey(DEFAULT_KEY_SECRET);
+    }
+  });
+
+  it("before any app sets a key (pure code, tests), values are signed with a fixed key; once an app sets one, those are refused", async () => {
+    vi.resetModules();
+    const fresh = await import("../../src/slack/state/codec.ts");
+    const unkeyed = fresh.encodeState(state);
+    expect(fresh.decodeState(unkeyed)).toEqual(state);
+    // The fixed key is in the source for anyone to read: an app's buttons must not take it.
+    fresh.setButtonKey(DEFAULT_KEY_SECRET);
+    expect(fresh.decodeState(unkeyed)).toBeNull();
+    expect(fresh.decodeState(fresh.encodeState(state))).toEqual(state);
+  });
+
+  it("a value of exactly Slack's 2000 characters is read; a longer one is refused even when signed", () => {
+    const sized = (length: number): ButtonState => {
+      const base = encodeState({ ...state, consultation: { ...state.consultation, answers: [] } }).length;
+      // One answer "q=o…" adds its own length: make it fill the rest.
+      const option = `o${"x".repeat(length - base - 3)}`;
+      return { ...state, consultation: { ...state.consultation, answers: [["q", option]] } };
+    };
+    const exact = encodeState(sized(MAX_VALUE_LENGTH));
+    expect(exact).toHaveLength(MAX_VALUE_LENGTH);
+    expect(decodeState(exact)).toEqual(sized(MAX_VALUE_LENGTH));
+    const over = encodeState(sized(MAX_VALUE_LENGTH + 1));
+    expect(over).toHaveLength(MAX_VALUE_LENGTH + 1);
+    expect(decodeState(over)).toBeNull();
+  });
+
   it("reads a handoff's stored card without its signature, and the unsigned c2 form stored by earlier versions", () => {
     const value = encodeState(state);
     const body = value.slice(0, value.lastIndexOf("|"));
@@ -112,6 +167,80 @@ describe("button state codec", () => {
     expect(decodeStoredState(`c2${body.slice(2)}`)).toEqual(state);
     expect(decodeStoredState("c1|ssl-migration|3|U012AB3CD|en|validity=valid")).toBeNull();
     expect(decodeStoredState("garbage")).toBeNull();
+    // Only c3 (signature dropped) and c2: any other prefix on the same fields is refused.
+    for (const prefix of ["c1", "c4", "C3", ""])
+      expect(decodeStoredState(`${prefix}${body.slice(2)}`)).toBeNull();
+  });
+
+  it("a stored card is still read field by field: a malformed field (id, screen, flow, version, owner, language, answers) is refused", () => {
+    const value = encodeState(state);
+    // The unsigned c2 form: what the database may hold, read without any signature to vouch for it.
+    const fields = `c2${value.slice(2, value.lastIndexOf("|"))}`.split("|");
+    const withField = (at: number, text: string) => fields.map((f, i) => (i === at ? text : f)).join("|");
+    expect(decodeStoredState(fields.join("|"))).toEqual(state);
+    const [ID, SEQ, FLOW, VERSION, OWNER, LANG, ANSWERS, KEPT] = [1, 2, 3, 4, 5, 6, 7, 8];
+    const refused: Array<[number, string]> = [
+      [ID, ""],
+      [ID, "abcde"],
+      [ID, "a".repeat(33)],
+      [ID, "abc.def"],
+      [ID, ".abcdef"],
+      [ID, "abcdef."],
+      [SEQ, ""],
+      [SEQ, "x"],
+      [SEQ, "-1"],
+      [SEQ, "1234567890"],
+      [SEQ, "7x"],
+      [SEQ, "x7"],
+      [FLOW, ""],
+      [FLOW, "-ssl"],
+      [FLOW, "ssl migration"],
+      [FLOW, "ssl/migration"],
+      [VERSION, ""],
+      [VERSION, "x3"],
+      [VERSION, "3x"],
+      [VERSION, "1234567890"],
+      [OWNER, ""],
+      [OWNER, "u012ab3cd"],
+      [OWNER, "xU012AB3CD"],
+      [OWNER, "U012AB3CDx"],
+      [OWNER, "U".repeat(41)],
+      [LANG, "fr"],
+      [LANG, ""],
+      [ANSWERS, "validity"],
+      [ANSWERS, "validity="],
+      [ANSWERS, "=valid"],
+      [ANSWERS, "validity=valid=x"],
+      [ANSWERS, "Validity=valid"],
+      [ANSWERS, "validity=Valid"],
+      [ANSWERS, "validity=valid,"],
+      [ANSWERS, "1validity=valid"],
+      [ANSWERS, "validity=1valid"],
+      [ANSWERS, "validity=valid!"],
+      [ANSWERS, "validity!=valid"],
+      [KEPT, "issuer"],
+      [KEPT, "issuer=us,"],
+    ];
+    for (const [at, text] of refused) {
+      const edited = withField(at, text);
+      expect(decodeStoredState(edited), edited).toBeNull();
+    }
+    // One field too many or too few.
+    expect(decodeStoredState(`${fields.join("|")}|extra=x`)).toBeNull();
+    expect(decodeStoredState(fields.slice(0, 7).join("|"))).toBeNull();
+    // The widest fields the format allows are read back as they were written.
+    const widest = {
+      ...state,
+      id: "a".repeat(32),
+      seq: 999_999_999,
+      owner: "W".repeat(40),
+      consultation: { ...state.consultation, version: 999_999_999, answers: [], kept: {} },
+    };
+    const stored = encodeState(widest);
+    expect(decodeStoredState(stored)).toEqual(widest);
+    expect(decodeState(stored)).toEqual(widest);
+    const narrowest = { ...state, id: "a".repeat(6), seq: 0, owner: "U" };
+    expect(decodeStoredState(encodeState(narrowest))).toEqual(narrowest);
   });
 
   it("accepts only the canonical form: whatever it accepts, it would have written exactly so", () => {
@@ -160,6 +289,17 @@ describe("button state codec", () => {
     expect(() =>
       encodeState({ ...state, consultation: { ...state.consultation, answers: [["a|b", "c"]] } }),
     ).toThrow();
+    // Nor a value it could not read back: a bad flow id, owner, consultation id or screen counter.
+    for (const bad of [
+      { ...state, consultation: { ...state.consultation, flowId: "ssl|migration" } },
+      { ...state, owner: "u012ab3cd" },
+      { ...state, id: "short" },
+      { ...state, id: "Xy_9|abcdEFG" },
+      { ...state, seq: -1 },
+      { ...state, seq: 1.5 },
+      { ...state, seq: Number.NaN },
+    ])
+      expect(() => encodeState(bad), JSON.stringify(bad)).toThrow();
   });
 });
 
@@ -189,6 +329,57 @@ describe("action ids", () => {
       expect(parseActionId(bad)).toBeNull();
     expect(ACTION_PATTERN.test("answer:a:b")).toBe(true);
     expect(ACTION_PATTERN.test("answering")).toBe(false);
+  });
+
+  it("staff's and the result card's handoff buttons, and every near miss of a button id, which must not pass for one", () => {
+    expect(parseActionId(actionIds.askStaff)).toEqual({ kind: "ask_staff" });
+    expect(parseActionId(actionIds.take)).toEqual({ kind: "take" });
+    expect(parseActionId(actionIds.lang("ja"))).toEqual({ kind: "lang", lang: "ja" });
+    expect(parseActionId(actionIds.start("ja"))).toEqual({ kind: "start", lang: "ja" });
+    expect(parseActionId(actionIds.start())).toEqual({ kind: "start" });
+    for (const bad of [
+      "",
+      "answer",
+      "answer::valid",
+      "answer:validity:",
+      "change",
+      "change:",
+      "change:issuer:x",
+      "share:",
+      "start:",
+      "start:en:x",
+      "start:ja:x",
+      "handoff",
+      "handoff:",
+      "handoff:other",
+      "handoff:ask:x",
+      "handoff:take:x",
+      "nav",
+      "nav:",
+      "nav:back:x",
+      "nav:restart:x",
+      "nav:lang",
+      "nav:lang:",
+      "nav:lang:en:x",
+      "nav:other:en",
+      "nav:back:en",
+      "Answer:validity:valid",
+    ])
+      expect(parseActionId(bad), bad).toBeNull();
+    // The listener's pattern: each of the app's own ids and nothing that merely contains one.
+    for (const id of [
+      "answer:a:b",
+      "nav:back",
+      "change:a",
+      "share",
+      "start",
+      "start:en",
+      "handoff:ask",
+      "handoff:take",
+    ])
+      expect(ACTION_PATTERN.test(id), id).toBe(true);
+    for (const id of ["xanswer:a:b", "my_share", "sharing", "navigate", "started", "handoffs", "other"])
+      expect(ACTION_PATTERN.test(id), id).toBe(false);
   });
 });
 
@@ -251,11 +442,43 @@ describe("small helpers", () => {
     ).toHaveLength(1);
   });
 
+  it("a Slack id is a string of upper-case letters and digits, never something that merely prints as one", () => {
+    for (const id of ["U012AB3CD", "W1", "T".repeat(40)]) {
+      expect(isSlackId(id)).toBe(true);
+      expect(slackIdOrUndefined(id)).toBe(id);
+    }
+    for (const bad of [
+      12345,
+      ["U012AB3CD"],
+      { toString: () => "U012AB3CD" },
+      "",
+      "u012ab3cd",
+      "U012AB3CD\n",
+      "T".repeat(41),
+      null,
+      undefined,
+    ]) {
+      expect(isSlackId(bad), String(bad)).toBe(false);
+      expect(slackIdOrUndefined(bad)).toBeUndefined();
+    }
+  });
+
+  it("ids derived from different parts differ, however the parts are cut", () => {
+    expect(derivedConsultationId("event", "Ev1")).toBe(derivedConsultationId("event", "Ev1"));
+    expect(derivedConsultationId("ab", "c")).not.toBe(derivedConsultationId("a", "bc"));
+    expect(derivedConsultationId("event", "Ev1")).not.toBe(derivedConsultationId("eventEv1"));
+  });
+
   it("consultation ids never start with '-', which a spreadsheet reads as a formula in report's CSV", () => {
     // base64url starts one id in 64 with "-": 4,000 draws of each kind would miss that about once in 10^27.
+    const firsts = new Set<string>();
     for (let i = 0; i < 4000; i++) {
-      expect(newConsultationId()).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{11}$/);
+      const id = newConsultationId();
+      expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{11}$/);
+      firsts.add(id.charAt(0));
       expect(derivedConsultationId("event", `Ev${i}`)).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{11}$/);
     }
+    // Only a leading "-" is replaced: the first character stays as random as the rest.
+    expect(firsts.size).toBeGreaterThan(32);
   });
 });
