@@ -146,6 +146,72 @@ for (const lang of LANGS) {
       }
     });
 
+    it("a change screen marks the previous answer (its button primary, the others plain) and offers back and start over even for the first question", () => {
+      const first = startConsultation(compiled, lang);
+      if (first.step.kind !== "question") throw new Error("the flow starts with a question");
+      const option = first.step.question.options[1] ?? first.step.question.options[0];
+      if (option === undefined) throw new Error("a question has options");
+      const answered = answerQuestion(compiled, first.consultation, first.step.question.id, option.id);
+      if (!answered.ok) throw new Error(answered.error.message);
+      const changed = changeAnswer(compiled, answered.value.consultation, first.step.question.id);
+      if (!changed.ok) throw new Error(changed.error.message);
+      const { step, consultation } = changed.value;
+      if (step.kind !== "question") throw new Error("changing an answer asks the question again");
+      // No answer before the first question, only kept ones: back and start over still apply.
+      expect(consultation.answers).toEqual([]);
+      const message = renderStep(step, { consultation, owner: OWNER, id: "AbCdEf123456", seq: 2 });
+      const styles = buttons(message)
+        .filter((b) => b.action_id.startsWith("answer:"))
+        .map((b) => [b.action_id, (b as { style?: string }).style]);
+      expect(styles).toEqual(
+        step.question.options.map((o) => [
+          `answer:${step.question.id}:${o.id}`,
+          o.id === option.id ? "primary" : undefined,
+        ]),
+      );
+      expect(JSON.stringify(message.blocks)).toContain(UI[lang].previousAnswer(option.label));
+      expect(actionIdsIn(message.blocks)).toEqual(expect.arrayContaining(["nav:back", "nav:restart"]));
+      // The very first screen has neither.
+      const fresh = renderStep(first.step, {
+        consultation: first.consultation,
+        owner: OWNER,
+        id: "AbCdEf123456",
+        seq: 0,
+      });
+      expect(actionIdsIn(fresh.blocks)).not.toContain("nav:back");
+      expect(actionIdsIn(fresh.blocks)).not.toContain("nav:restart");
+    });
+
+    it("offers Ask staff (with a staff channel) on every result that needs a check or that we install, and on no other", () => {
+      const needsUs = (s: OutcomeStep) =>
+        s.installer === "us" || s.route === "needs_check" || s.outcome === "needs_check";
+      const seen = { route: false, outcome: false, neither: false };
+      for (const { step, consultation } of outcomes) {
+        if (step.kind !== "outcome") continue;
+        const state = { consultation, owner: OWNER, id: "AbCdEf123456", seq: 3 };
+        const ids = actionIdsIn(renderOutcome(step, state, { staff: true }).blocks);
+        const expected = needsUs(step);
+        if (step.route === "needs_check") seen.route = true;
+        if (step.outcome === "needs_check") seen.outcome = true;
+        if (!expected) seen.neither = true;
+        expect(ids.includes("handoff:ask"), `${step.outcome} / ${step.route} / ${step.installer}`).toBe(
+          expected,
+        );
+        expect(actionIdsIn(renderOutcome(step, state).blocks)).not.toContain("handoff:ask");
+      }
+      expect(seen).toEqual({ route: true, outcome: true, neither: true });
+      // The rule, one part at a time (the flow may tie them together): a check pending, or us installing.
+      const plain = outcomes.find((o) => o.step.kind === "outcome" && !needsUs(o.step));
+      if (plain === undefined || plain.step.kind !== "outcome") throw new Error("a result that needs no one");
+      const state = { consultation: plain.consultation, owner: OWNER, id: "AbCdEf123456", seq: 3 };
+      const asks = (step: OutcomeStep) =>
+        actionIdsIn(renderOutcome(step, state, { staff: true }).blocks).includes("handoff:ask");
+      expect(asks(plain.step)).toBe(false);
+      expect(asks({ ...plain.step, route: "needs_check" })).toBe(true);
+      expect(asks({ ...plain.step, outcome: "needs_check" })).toBe(true);
+      expect(asks({ ...plain.step, installer: "us" })).toBe(true);
+    });
+
     it("renders the start offer, the help, the version notice and App Home within limits", () => {
       checkLimits(renderStartOffer(compiled, OWNER, lang));
       checkLimits(renderHelp(compiled, OWNER, "/ssl-move", lang));
