@@ -242,6 +242,30 @@ describe("statistics", () => {
   });
 });
 
+describe("statistics: times and empty tables", () => {
+  const empty = { perDay: [], outcomes: [], fees: [], dropOff: [], medianSecondsToOutcome: null };
+  const median = (seconds: number | null, lang: Lang = "en") =>
+    JSON.stringify(statsBlocks({ ...empty, medianSecondsToOutcome: seconds }, compiled, lang, new Date()));
+
+  it("the median time in seconds below a minute and a half, minutes below an hour and a half, else hours; none yet: a dash", () => {
+    expect(median(null)).toContain("Median time to an outcome: —");
+    expect(median(89.4)).toContain("Median time to an outcome: 89 s");
+    expect(median(90)).toContain("Median time to an outcome: 1.5 min");
+    expect(median(5399)).toContain("Median time to an outcome: 90.0 min");
+    expect(median(5400)).toContain("Median time to an outcome: 1.5 h");
+    expect(median(36_000)).toContain("Median time to an outcome: 10.0 h");
+    expect(median(5400, "ja")).toContain("結果までの時間（中央値）：1.5時間");
+  });
+
+  it("a window with nothing recorded: every day at 0 / 0, and each table says so instead of being blank", () => {
+    const text = JSON.stringify(statsBlocks(empty, compiled, "en", new Date("2026-03-14T23:59:00Z")));
+    expect(text).toContain("`2026-03-01`  0 / 0");
+    expect(text).toContain("`2026-03-14`  0 / 0");
+    expect(text).not.toContain("2026-03-15");
+    expect(text.match(/Nothing recorded yet\./g)).toHaveLength(3);
+  });
+});
+
 describe("where staff find the customer's conversation", () => {
   const place = { workspace: "T1", user: "U1", channel: "C123ABC", ephemeral: false };
   it("a channel message: the channel as a mention and the message's archive link, never a link inside a link label", () => {
