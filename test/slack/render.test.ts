@@ -10,7 +10,7 @@ import {
 } from "../../src/engine/index.ts";
 import { checkBlocks, checkMessage } from "../../src/slack/fakeSlack/blockKitLimits.ts";
 import { UI } from "../../src/slack/i18n.ts";
-import { LIMITS, type SlackMessage } from "../../src/slack/render/blocks.ts";
+import { escapeMrkdwn, LIMITS, type SlackMessage } from "../../src/slack/render/blocks.ts";
 import { renderStep } from "../../src/slack/render/message.ts";
 import { renderVersionChanged } from "../../src/slack/render/notice.ts";
 import { machineLine, renderOutcome } from "../../src/slack/render/outcome.ts";
@@ -126,6 +126,59 @@ for (const lang of LANGS) {
         checkLimits(shared);
         expect(actionIdsIn(shared.blocks)).toEqual([]);
       }
+    });
+
+    it("a result card shows every condition, note, item to confirm and step, in order, each under its title; a title only when it has items", () => {
+      const seen = { conditions: false, notes: false, confirm: false, steps: false };
+      for (const { step, consultation } of outcomes) {
+        if (step.kind !== "outcome") continue;
+        const message = renderOutcome(step, { consultation, owner: OWNER, id: "AbCdEf123456", seq: 3 });
+        const sections = (id: string) =>
+          message.blocks
+            .filter((b) => "block_id" in b && (b.block_id === id || b.block_id?.startsWith(`${id}_`)))
+            .map((b) => (b as { text: { text: string } }).text.text)
+            .join("\n");
+        const ui = UI[lang];
+        const expected = {
+          conditions: step.conditions.map((c) => escapeMrkdwn(c.text)),
+          notes: step.notes.map((n) => escapeMrkdwn(n.text)),
+          confirm: step.confirm.map(
+            (c) => `${escapeMrkdwn(c.text)} — *${escapeMrkdwn(ui.confirmWith[c.with])}*`,
+          ),
+          steps: step.steps.map((s, i) => `${i + 1}. ${escapeMrkdwn(s.text)}`),
+        };
+        const titles = {
+          conditions: ui.conditions,
+          notes: ui.notes,
+          confirm: ui.confirm,
+          steps: ui.nextSteps,
+        };
+        for (const kind of ["conditions", "notes", "confirm", "steps"] as const) {
+          const text = sections(kind);
+          if (expected[kind].length === 0) {
+            expect(text, kind).toBe("");
+            continue;
+          }
+          seen[kind] = true;
+          expect(text.startsWith(`*${titles[kind]}*\n`), kind).toBe(true);
+          let at = 0;
+          for (const item of expected[kind]) {
+            const found = text.indexOf(item, at);
+            expect(found, `${kind}: ${item}`).toBeGreaterThan(at - 1);
+            at = found + item.length;
+          }
+        }
+      }
+      expect(seen).toEqual({ conditions: true, notes: true, confirm: true, steps: true });
+      // A result with none of the four (a flow may define one): no empty titled sections.
+      const any = outcomes.find((o) => o.step.kind === "outcome");
+      if (any === undefined || any.step.kind !== "outcome") throw new Error("the flow has results");
+      const bare = renderOutcome(
+        { ...any.step, conditions: [], notes: [], confirm: [], steps: [] },
+        { consultation: any.consultation, owner: OWNER, id: "AbCdEf123456", seq: 3 },
+      );
+      const ids = bare.blocks.map((b) => ("block_id" in b ? b.block_id : undefined));
+      for (const kind of ["conditions", "notes", "confirm", "steps"]) expect(ids).not.toContain(kind);
     });
 
     it("renders the change-an-answer screens (with kept answers) within limits", () => {
