@@ -8,13 +8,14 @@ import {
   type Progressed,
   startConsultation,
 } from "../../src/engine/index.ts";
+import { formatFee } from "../../src/present/formatFee.ts";
 import { checkBlocks, checkMessage } from "../../src/slack/fakeSlack/blockKitLimits.ts";
 import { UI } from "../../src/slack/i18n.ts";
 import { escapeMrkdwn, LIMITS, type SlackMessage } from "../../src/slack/render/blocks.ts";
 import { renderStep } from "../../src/slack/render/message.ts";
 import { renderVersionChanged } from "../../src/slack/render/notice.ts";
 import { machineLine, renderOutcome } from "../../src/slack/render/outcome.ts";
-import { conversationLink } from "../../src/slack/render/staff.ts";
+import { conversationLink, handoffSummary } from "../../src/slack/render/staff.ts";
 import { renderHelp, renderHome, renderStartOffer } from "../../src/slack/render/start.ts";
 import { statsBlocks } from "../../src/slack/render/stats.ts";
 import { MAX_VALUE_LENGTH } from "../../src/slack/state/codec.ts";
@@ -316,6 +317,53 @@ describe("statistics: times and empty tables", () => {
     expect(text).toContain("`2026-03-14`  0 / 0");
     expect(text).not.toContain("2026-03-15");
     expect(text.match(/Nothing recorded yet\./g)).toHaveLength(3);
+  });
+});
+
+describe("App Home", () => {
+  it("both languages, the reader's first; the header carries the reader's title, so only the other language's intro repeats its own", () => {
+    for (const lang of LANGS) {
+      const other: Lang = lang === "ja" ? "en" : "ja";
+      const { blocks } = renderHome(compiled, OWNER, "/ssl-move", lang);
+      const ids = blocks.map((b) => ("block_id" in b ? b.block_id : b.type));
+      expect(ids.filter((id) => /^(intro|help)_/.test(id ?? ""))).toEqual([
+        `intro_${lang}`,
+        `help_${lang}`,
+        `intro_${other}`,
+        `help_${other}`,
+      ]);
+      const text = (id: string) =>
+        (blocks.find((b) => "block_id" in b && b.block_id === id) as { text: { text: string } }).text.text;
+      expect(JSON.stringify(blocks[0])).toContain(compiled.flow.title[lang]);
+      expect(text(`intro_${lang}`)).not.toContain(compiled.flow.title[lang]);
+      expect(text(`intro_${other}`).startsWith(`*${compiled.flow.title[other]}*`)).toBe(true);
+      expect(text(`help_${lang}`).startsWith(`*${UI[lang].helpTitle}*\n`)).toBe(true);
+      expect(text(`help_${other}`).startsWith(`*${UI[other].helpTitle}*\n`)).toBe(true);
+    }
+  });
+});
+
+describe("the handoff summary staff read", () => {
+  it("names the customer and where, the language, the result, the fee, the machine line and every answer, in the customer's language", () => {
+    for (const lang of LANGS) {
+      const outcome = walk(lang).find((s) => s.step.kind === "outcome");
+      if (outcome === undefined || outcome.step.kind !== "outcome") throw new Error("the flow has results");
+      const step = outcome.step;
+      const place = { workspace: "T1", user: "U1", channel: "C123ABC", ephemeral: true };
+      const lines = handoffSummary(step, place, lang).split("\n");
+      expect(lines.slice(0, 6)).toEqual([
+        "*お客様 / Customer*: <@U1> — <#C123ABC>",
+        `*言語 / Language*: ${lang === "ja" ? "日本語 / Japanese" : "英語 / English"}`,
+        `*結果 / Outcome*: ${escapeMrkdwn(step.title)}`,
+        `*料金 / Fee*: ${escapeMrkdwn(formatFee(step.fee, lang).line)}`,
+        `\`${machineLine(step)}\``,
+        "*回答 / Answers*",
+      ]);
+      expect(lines.slice(6)).toEqual(
+        step.answers.map((a) => `• ${escapeMrkdwn(a.questionText)} — *${escapeMrkdwn(a.optionLabel)}*`),
+      );
+      expect(step.answers.length).toBeGreaterThan(0);
+    }
   });
 });
 
