@@ -296,6 +296,48 @@ describe("statistics", () => {
   });
 });
 
+describe("progress on a question", () => {
+  it("says which question this is and how many at most there are in all, counting the ones answered", () => {
+    for (const lang of LANGS) {
+      for (const { step, consultation } of walk(lang)) {
+        if (step.kind !== "question") continue;
+        const { answered, remainingAtMost } = step.progress;
+        const message = renderStep(step, { consultation, owner: OWNER, id: "AbCdEf123456", seq: 1 });
+        const progress = message.blocks.find((b) => "block_id" in b && b.block_id === "progress");
+        expect(JSON.stringify(progress)).toContain(
+          JSON.stringify(UI[lang].progress(answered + 1, answered + remainingAtMost)).slice(1, -1),
+        );
+      }
+    }
+  });
+});
+
+describe("statistics: labels", () => {
+  it("routes, fees and questions under the flow's own words in the reader's language, with the code after them", () => {
+    const fee = Object.keys(compiled.flow.fees)[0] as string;
+    const route = compiled.flow.outcomes[0]?.route as string;
+    const question = compiled.flow.questions[0]?.id as string;
+    const stats = {
+      perDay: [],
+      outcomes: [{ route, count: 2 }],
+      fees: [{ fee, count: 3 }],
+      dropOff: [{ question, reached: 5, answered: 4 }],
+      medianSecondsToOutcome: null,
+    };
+    for (const lang of LANGS) {
+      const text = JSON.stringify(statsBlocks(stats, compiled, lang, new Date()));
+      const routeTitle = compiled.flow.outcomes.find((o) => o.route === route)?.title[lang] as string;
+      expect(text).toContain(JSON.stringify(`• ${escapeMrkdwn(routeTitle)} \`${route}\`: 2`).slice(1, -1));
+      const feeLabel = compiled.flow.fees[fee]?.label[lang] as string;
+      expect(text).toContain(JSON.stringify(`• ${escapeMrkdwn(feeLabel)} \`${fee}\`: 3`).slice(1, -1));
+      const questionText = compiled.flow.questions[0]?.text[lang] as string;
+      expect(text).toContain(
+        JSON.stringify(`• ${escapeMrkdwn(questionText)} \`${question}\`: 5 → 4`).slice(1, -1),
+      );
+    }
+  });
+});
+
 describe("statistics: times and empty tables", () => {
   const empty = { perDay: [], outcomes: [], fees: [], dropOff: [], medianSecondsToOutcome: null };
   const median = (seconds: number | null, lang: Lang = "en") =>
