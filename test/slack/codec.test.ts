@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { parseCommandText } from "../../src/slack/consult/command.ts";
 import { checkBlocks } from "../../src/slack/fakeSlack/blockKitLimits.ts";
 import { RecentKeys } from "../../src/slack/recent.ts";
-import { clip, listSections } from "../../src/slack/render/blocks.ts";
+import { clip, escapeMrkdwn, listSections } from "../../src/slack/render/blocks.ts";
 import { ACTION_PATTERN, actionIds, parseActionId } from "../../src/slack/state/actionIds.ts";
 import {
   type ButtonState,
@@ -407,6 +407,19 @@ describe("small helpers", () => {
     expect(blocks.map((b) => (b as { text: { text: string } }).text.text).join("\n")).toBe(
       ["*Title*", ...lines].join("\n"),
     );
+  });
+
+  it("escapes &, < and > for mrkdwn (and nothing else); clips only what is longer than the limit, in characters; a section may hold exactly 3000", () => {
+    expect(escapeMrkdwn("R&D <staging> & more > less")).toBe("R&amp;D &lt;staging&gt; &amp; more &gt; less");
+    expect(escapeMrkdwn("*bold* _it_ `code` 'q' \"qq\"")).toBe("*bold* _it_ `code` 'q' \"qq\"");
+    expect(clip("abc", 3)).toBe("abc");
+    expect(clip("abcd", 3)).toBe("ab…");
+    // Three emoji are six UTF-16 units but three characters: they fit in three.
+    expect(clip("😀😀😀", 3)).toBe("😀😀😀");
+    expect(clip("😀😀😀😀", 3)).toBe("😀😀…");
+    const exact = listSections("T", ["x".repeat(3000 - "*T*".length - 1)], "list");
+    expect(exact).toHaveLength(1);
+    expect(listSections("T", ["x".repeat(3000 - "*T*".length)], "list")).toHaveLength(2);
   });
 
   it("remembers keys for a while", () => {
