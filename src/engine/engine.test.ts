@@ -20,6 +20,29 @@ function must<T>(result: Result<T>): T {
   return result.value;
 }
 
+/** Reissue with route A only unknown because the key may not be exportable (installer still to add). */
+const KEY_UNKNOWN_REISSUE: Array<[string, string]> = [
+  ["validity", "valid"],
+  ["current_server", "other_shared"],
+  ["destination_server", "dedicated_vps_cloud"],
+  ["issuer", "us"],
+  ["key_exportable", "unknown"],
+  ["reissuable", "yes"],
+  ["csr_details_same", "yes"],
+];
+/** The same, but the files are at hand and the new host's install method is unknown. */
+const UPLOAD_UNKNOWN_REISSUE: Array<[string, string]> = [
+  ["validity", "valid"],
+  ["current_server", "dedicated_vps_cloud"],
+  ["destination_server", "shared"],
+  ["destination_byo", "yes"],
+  ["destination_install_method", "unknown"],
+  ["issuer", "us"],
+  ["destination_csr", "yes"],
+  ["reissuable", "yes"],
+  ["csr_details_same", "yes"],
+];
+
 function walk(answers: Array<[string, string]>, lang: "ja" | "en" = "ja"): Progressed {
   let at = startConsultation(compiled, lang);
   for (const [q, o] of answers) at = must(answerQuestion(compiled, at.consultation, q, o));
@@ -108,16 +131,7 @@ describe("engine", () => {
   });
 
   it("adds the export-the-key tip when route A was only unknown and the result is a reissue", () => {
-    const at = walk([
-      ["validity", "valid"],
-      ["current_server", "other_shared"],
-      ["destination_server", "dedicated_vps_cloud"],
-      ["issuer", "us"],
-      ["key_exportable", "unknown"],
-      ["reissuable", "yes"],
-      ["csr_details_same", "yes"],
-      ["installer", "self"],
-    ]);
+    const at = walk([...KEY_UNKNOWN_REISSUE, ["installer", "self"]]);
     expect(at.step.kind === "outcome" && at.step.notes.map((n) => n.id)).toEqual(["export_key_tip"]);
     // Route A is only unknown here, so the result does not say the files cannot move.
     expect(at.step.kind === "outcome" && at.step.conditions.map((c) => c.id)).not.toContain(
@@ -127,45 +141,14 @@ describe("engine", () => {
 
   it("when only the new host's side of route A was unknown, the tip is to ask it about uploading the files", () => {
     // The files are at hand (a VPS); exporting them is not the question, the new host's install method is.
-    const at = walk([
-      ["validity", "valid"],
-      ["current_server", "dedicated_vps_cloud"],
-      ["destination_server", "shared"],
-      ["destination_byo", "yes"],
-      ["destination_install_method", "unknown"],
-      ["issuer", "us"],
-      ["destination_csr", "yes"],
-      ["reissuable", "yes"],
-      ["csr_details_same", "yes"],
-      ["installer", "self"],
-    ]);
+    const at = walk([...UPLOAD_UNKNOWN_REISSUE, ["installer", "self"]]);
     expect(at.step.kind === "outcome" && at.step.route).toBe("reissue");
     expect(at.step.kind === "outcome" && at.step.notes.map((n) => n.id)).toEqual(["upload_files_tip"]);
   });
 
   it("when we install, the tips still offer skipping the reissue but say the setup fee stays", () => {
-    const keyUnknown = walk([
-      ["validity", "valid"],
-      ["current_server", "other_shared"],
-      ["destination_server", "dedicated_vps_cloud"],
-      ["issuer", "us"],
-      ["key_exportable", "unknown"],
-      ["reissuable", "yes"],
-      ["csr_details_same", "yes"],
-      ["installer", "us"],
-    ]);
-    const uploadUnknown = walk([
-      ["validity", "valid"],
-      ["current_server", "dedicated_vps_cloud"],
-      ["destination_server", "shared"],
-      ["destination_byo", "yes"],
-      ["destination_install_method", "unknown"],
-      ["issuer", "us"],
-      ["destination_csr", "yes"],
-      ["reissuable", "yes"],
-      ["csr_details_same", "yes"],
-      ["installer", "us"],
-    ]);
+    const keyUnknown = walk([...KEY_UNKNOWN_REISSUE, ["installer", "us"]]);
+    const uploadUnknown = walk([...UPLOAD_UNKNOWN_REISSUE, ["installer", "us"]]);
     for (const [at, id] of [
       [keyUnknown, "export_key_tip_we_install"],
       [uploadUnknown, "upload_files_tip_we_install"],
