@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadFlowFile } from "../../src/flow/loadFlow.ts";
 import { defaultFlowFile } from "../../src/paths.ts";
 import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
+import { UI } from "../../src/slack/i18n.ts";
 import { BOT_TOKEN, Harness, readResult, SIGNING_SECRET } from "../support/harness.ts";
 import { actionIdsIn, blockActions, findButton, slashCommand } from "../support/payloads.ts";
 import { sign } from "../support/signedClient.ts";
@@ -290,6 +291,14 @@ describe("clicks over HTTP", () => {
     expect(line).toContain(OWNER);
     const retry = await h.click(m, "answer:validity:valid");
     expect(questionOf(retry.message)).toBe("current_server");
+  });
+
+  it("the failure notice is in the consultation's language", async () => {
+    const m = await h.command({ text: "en", user: OWNER, channel: CHANNEL });
+    h.fake.failNext("response_url", { status: 500, error: "boom" });
+    const failed = await h.click(m, "answer:validity:valid");
+    expect(failed.calls.map((c) => c.args.response_type ?? "replace")).toEqual(["replace", "ephemeral"]);
+    expect(failed.calls[1]?.args.text).toBe(UI.en.slackFailed);
   });
 
   it("never writes a token or the signing secret to the log, even at debug level", () => {
