@@ -260,6 +260,13 @@ describe("handoff to staff", () => {
     expect(actionIdsIn(noStaff.blocks)).not.toContain("handoff:ask");
   });
 
+  it("a staff channel without a records store offers no Ask staff (a handoff could not be kept)", async () => {
+    h = await Harness.start({ config: { staffChannelId: STAFF, staffUserIds: [LEE, KIM] } });
+    const us = await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US);
+    expect(readResult(us.blocks)).toMatchObject({ installer: "us" });
+    expect(actionIdsIn(us.blocks)).not.toContain("handoff:ask");
+  });
+
   it("ephemeral card: Ask staff (double clicked) posts one summary; the first taker wins; the card says so", async () => {
     const { h, records } = await start(true);
     const result = snapshot(
