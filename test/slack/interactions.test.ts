@@ -222,6 +222,24 @@ describe("clicks over HTTP", () => {
     expect(h.fake.message(CHANNEL, m.ts)?.updates).toBe(1);
   });
 
+  it("only button clicks count: another element (a select, an overflow) with one of our action ids changes nothing", async () => {
+    const m = await h.command({ user: OWNER, channel: CHANNEL });
+    for (const type of ["static_select", "overflow"]) {
+      const payload = blockActions({
+        message: m,
+        actionId: "answer:validity:valid",
+        user: OWNER,
+        responseUrl: h.fake.responseUrl({ channel: CHANNEL, user: OWNER, messageTs: m.ts }),
+      });
+      Object.assign((payload.actions as Record<string, unknown>[])[0] as Record<string, unknown>, { type });
+      const mark = h.fake.mark();
+      expect((await h.client.interaction(payload)).status).toBe(200);
+      await h.idle();
+      expect(h.fake.calls.filter((c) => c.seq > mark)).toEqual([]);
+    }
+    expect(h.fake.message(CHANNEL, m.ts)?.updates).toBe(0);
+  });
+
   it("a button value that is not ours gets a notice", async () => {
     const m = await h.command({ user: OWNER, channel: CHANNEL });
     const res = await h.click(m, "answer:validity:valid", { value: "garbage|value" });
