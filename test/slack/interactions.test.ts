@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadFlowFile } from "../../src/flow/loadFlow.ts";
 import { defaultFlowFile } from "../../src/paths.ts";
 import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
+import { UI } from "../../src/slack/i18n.ts";
 import { BOT_TOKEN, Harness, readResult, SIGNING_SECRET } from "../support/harness.ts";
 import { actionIdsIn, blockActions, findButton, slashCommand } from "../support/payloads.ts";
 import { sign } from "../support/signedClient.ts";
@@ -221,6 +222,24 @@ describe("clicks over HTTP", () => {
     expect(h.fake.message(CHANNEL, m.ts)?.updates).toBe(1);
   });
 
+  it("only button clicks count: another element (a select, an overflow) with one of our action ids changes nothing", async () => {
+    const m = await h.command({ user: OWNER, channel: CHANNEL });
+    for (const type of ["static_select", "overflow"]) {
+      const payload = blockActions({
+        message: m,
+        actionId: "answer:validity:valid",
+        user: OWNER,
+        responseUrl: h.fake.responseUrl({ channel: CHANNEL, user: OWNER, messageTs: m.ts }),
+      });
+      Object.assign((payload.actions as Record<string, unknown>[])[0] as Record<string, unknown>, { type });
+      const mark = h.fake.mark();
+      expect((await h.client.interaction(payload)).status).toBe(200);
+      await h.idle();
+      expect(h.fake.calls.filter((c) => c.seq > mark)).toEqual([]);
+    }
+    expect(h.fake.message(CHANNEL, m.ts)?.updates).toBe(0);
+  });
+
   it("a button value that is not ours gets a notice", async () => {
     const m = await h.command({ user: OWNER, channel: CHANNEL });
     const res = await h.click(m, "answer:validity:valid", { value: "garbage|value" });
@@ -290,6 +309,14 @@ describe("clicks over HTTP", () => {
     expect(line).toContain(OWNER);
     const retry = await h.click(m, "answer:validity:valid");
     expect(questionOf(retry.message)).toBe("current_server");
+  });
+
+  it("the failure notice is in the consultation's language", async () => {
+    const m = await h.command({ text: "en", user: OWNER, channel: CHANNEL });
+    h.fake.failNext("response_url", { status: 500, error: "boom" });
+    const failed = await h.click(m, "answer:validity:valid");
+    expect(failed.calls.map((c) => c.args.response_type ?? "replace")).toEqual(["replace", "ephemeral"]);
+    expect(failed.calls[1]?.args.text).toBe(UI.en.slackFailed);
   });
 
   it("never writes a token or the signing secret to the log, even at debug level", () => {

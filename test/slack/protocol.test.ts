@@ -86,6 +86,9 @@ describe("an event delivered again", () => {
     expect(await h.event(dm, "EvAGAIN4")).toEqual([]);
     expect(await h.event(help, "EvAGAIN5")).toEqual([]);
     expect(await h.clickHome("U2", "start")).toEqual([]);
+    // Another user's press in the same window is not the same press.
+    await h.event(appHomeOpened({ user: "U3" }));
+    expect((await h.clickHome("U3", "start")).map((c) => c.method)).toEqual(["chat.postMessage"]);
     // Other deliveries are answered as ever.
     expect((await h.event(dm, "EvOTHER4")).map((c) => c.method)).toContain("chat.postMessage");
     expect((await h.event(help, "EvOTHER5")).map((c) => c.method)).toEqual(["chat.postEphemeral"]);

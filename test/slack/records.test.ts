@@ -4,7 +4,7 @@ import { UI } from "../../src/slack/i18n.ts";
 import { decodeState } from "../../src/slack/state/codec.ts";
 import { loadRealFlow } from "../support/flow.ts";
 import { Harness, readResult } from "../support/harness.ts";
-import { actionIdsIn, appHomeOpened, directMessage, findButton } from "../support/payloads.ts";
+import { actionIdsIn, appHomeOpened, blockActions, directMessage, findButton } from "../support/payloads.ts";
 import { type TestRecords, testRecords } from "./recordsSupport.ts";
 
 const OWNER = "UOWNER1";
@@ -94,6 +94,34 @@ describe("consultation records from Slack clicks", () => {
     expect(events.at(-1)).toMatchObject({ route: "handover", installer: "self", fee: "none" });
     expect(events[0]).toMatchObject({ next: "validity" });
     expect(events[4]).toMatchObject({ question: "installer", option: "self", next: null });
+  });
+
+  it("records the click's workspace: the payload's team, else the clicker's team, else 'unknown' (never a non-id)", async () => {
+    const { h, records } = await start(false);
+    let m = await h.command({ user: OWNER, channel: CHANNEL });
+    const clickAs = async (actionId: string, team: unknown, userTeam: unknown) => {
+      const payload = blockActions({
+        message: m,
+        actionId,
+        user: OWNER,
+        responseUrl: h.fake.responseUrl({ channel: CHANNEL, user: OWNER, messageTs: m.ts }),
+      });
+      payload.team = team;
+      (payload.user as Record<string, unknown>).team_id = userTeam;
+      expect((await h.client.interaction(payload)).status).toBe(200);
+      await h.idle();
+      m = h.fake.message(CHANNEL, m.ts) as FakeMessage;
+    };
+    await clickAs("answer:validity:valid", { id: "T0TEAM", domain: "x" }, "T0USER");
+    await clickAs("answer:current_server:our_shared", null, "T0USER");
+    await clickAs("answer:destination_server:shared", null, "not a slack id");
+    await records.settle();
+    const answered = records.events().filter((e) => e.kind === "answered");
+    expect(answered.map((e) => [e.question, e.workspace])).toEqual([
+      ["validity", "T0TEAM"],
+      ["current_server", "T0USER"],
+      ["destination_server", "unknown"],
+    ]);
   });
 
   it("records a double click once, and back/change/share with their own events", async () => {
@@ -230,6 +258,13 @@ describe("handoff to staff", () => {
       HANDOVER_US,
     );
     expect(actionIdsIn(noStaff.blocks)).not.toContain("handoff:ask");
+  });
+
+  it("a staff channel without a records store offers no Ask staff (a handoff could not be kept)", async () => {
+    h = await Harness.start({ config: { staffChannelId: STAFF, staffUserIds: [LEE, KIM] } });
+    const us = await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US);
+    expect(readResult(us.blocks)).toMatchObject({ installer: "us" });
+    expect(actionIdsIn(us.blocks)).not.toContain("handoff:ask");
   });
 
   it("ephemeral card: Ask staff (double clicked) posts one summary; the first taker wins; the card says so", async () => {

@@ -111,6 +111,15 @@ describe("entry points: slash command words, mention, DM, App Home", () => {
     expect(next.calls.map((c) => c.method)).toEqual(["chat.update"]);
   });
 
+  it("App Home presses of two users at once each open their own DM; one user's start and start:ja are two presses", async () => {
+    await h.event(appHomeOpened({ user: JA_USER }));
+    await h.event(appHomeOpened({ user: EN_USER }));
+    expect((await h.clickHome(JA_USER, "start")).map((c) => c.method)).toEqual(["chat.postMessage"]);
+    expect((await h.clickHome(EN_USER, "start")).map((c) => c.method)).toEqual(["chat.postMessage"]);
+    expect((await h.clickHome(EN_USER, "start:ja")).map((c) => c.method)).toEqual(["chat.postMessage"]);
+    expect(h.fake.messages.map((m) => m.channel)).toEqual(["DJAPANESE", "DENGLISH", "DENGLISH"]);
+  });
+
   it("App Home for an English-locale user: English title and English first, Japanese after", async () => {
     await h.event(appHomeOpened({ user: EN_USER }));
     const view = h.fake.homeViews.get(EN_USER) as {
