@@ -4,6 +4,7 @@ import { type ClickDecision, decideClick } from "../../src/slack/consult/click.t
 import { UI } from "../../src/slack/i18n.ts";
 import { actionIds } from "../../src/slack/state/actionIds.ts";
 import { type ButtonState, encodeState } from "../../src/slack/state/codec.ts";
+import { REISSUE_BEFORE_INSTALLER } from "../support/flow.ts";
 import { loadDefaultFlow } from "../support/harness.ts";
 import { actionIdsIn } from "../support/payloads.ts";
 
@@ -17,15 +18,7 @@ const OWNER = "UOWNER1";
 const COMMAND = "/ssl-move";
 const ID = "clickTest123";
 
-const REISSUE = {
-  validity: "valid",
-  current_server: "other_shared",
-  issuer: "us",
-  key_exportable: "no",
-  destination_server: "dedicated_vps_cloud",
-  reissuable: "yes",
-  csr_details_same: "yes",
-} as const;
+const REISSUE = REISSUE_BEFORE_INSTALLER;
 
 /** The consultation after answering each question the flow asks from `answers`, until one is not there. */
 function consultationAfter(answers: Record<string, string>, lang: "ja" | "en" = "ja"): Consultation {

@@ -6,6 +6,7 @@ import { loadFlowFile } from "../../src/flow/loadFlow.ts";
 import { defaultFlowFile } from "../../src/paths.ts";
 import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
 import { UI } from "../../src/slack/i18n.ts";
+import { REISSUE_BEFORE_INSTALLER } from "../support/flow.ts";
 import { BOT_TOKEN, Harness, readResult, SIGNING_SECRET } from "../support/harness.ts";
 import { actionIdsIn, blockActions, findButton, slashCommand } from "../support/payloads.ts";
 import { sign } from "../support/signedClient.ts";
@@ -33,16 +34,7 @@ async function answerAll(h: Harness, message: FakeMessage, answers: Record<strin
   return m;
 }
 
-const REISSUE = {
-  validity: "valid",
-  current_server: "other_shared",
-  issuer: "us",
-  key_exportable: "no",
-  destination_server: "dedicated_vps_cloud",
-  reissuable: "yes",
-  csr_details_same: "yes",
-  installer: "self",
-};
+const REISSUE = { ...REISSUE_BEFORE_INSTALLER, installer: "self" };
 
 describe("clicks over HTTP", () => {
   let h: Harness;
@@ -225,17 +217,16 @@ describe("clicks over HTTP", () => {
   it("only button clicks count: another element (a select, an overflow) with one of our action ids changes nothing", async () => {
     const m = await h.command({ user: OWNER, channel: CHANNEL });
     for (const type of ["static_select", "overflow"]) {
-      const payload = blockActions({
-        message: m,
-        actionId: "answer:validity:valid",
+      const clicked = await h.click(m, "answer:validity:valid", {
         user: OWNER,
-        responseUrl: h.fake.responseUrl({ channel: CHANNEL, user: OWNER, messageTs: m.ts }),
+        edit: (payload) => {
+          Object.assign((payload.actions as Record<string, unknown>[])[0] as Record<string, unknown>, {
+            type,
+          });
+        },
       });
-      Object.assign((payload.actions as Record<string, unknown>[])[0] as Record<string, unknown>, { type });
-      const mark = h.fake.mark();
-      expect((await h.client.interaction(payload)).status).toBe(200);
-      await h.idle();
-      expect(h.fake.calls.filter((c) => c.seq > mark)).toEqual([]);
+      expect(clicked.status).toBe(200);
+      expect(clicked.calls).toEqual([]);
     }
     expect(h.fake.message(CHANNEL, m.ts)?.updates).toBe(0);
   });

@@ -4,7 +4,7 @@ import { UI } from "../../src/slack/i18n.ts";
 import { decodeState } from "../../src/slack/state/codec.ts";
 import { loadRealFlow } from "../support/flow.ts";
 import { Harness, readResult } from "../support/harness.ts";
-import { actionIdsIn, appHomeOpened, blockActions, directMessage, findButton } from "../support/payloads.ts";
+import { actionIdsIn, appHomeOpened, directMessage, findButton } from "../support/payloads.ts";
 import { type TestRecords, testRecords } from "./recordsSupport.ts";
 
 const OWNER = "UOWNER1";
@@ -100,17 +100,15 @@ describe("consultation records from Slack clicks", () => {
     const { h, records } = await start(false);
     let m = await h.command({ user: OWNER, channel: CHANNEL });
     const clickAs = async (actionId: string, team: unknown, userTeam: unknown) => {
-      const payload = blockActions({
-        message: m,
-        actionId,
+      const clicked = await h.click(m, actionId, {
         user: OWNER,
-        responseUrl: h.fake.responseUrl({ channel: CHANNEL, user: OWNER, messageTs: m.ts }),
+        edit: (payload) => {
+          payload.team = team;
+          (payload.user as Record<string, unknown>).team_id = userTeam;
+        },
       });
-      payload.team = team;
-      (payload.user as Record<string, unknown>).team_id = userTeam;
-      expect((await h.client.interaction(payload)).status).toBe(200);
-      await h.idle();
-      m = h.fake.message(CHANNEL, m.ts) as FakeMessage;
+      expect(clicked.status).toBe(200);
+      m = clicked.message;
     };
     await clickAs("answer:validity:valid", { id: "T0TEAM", domain: "x" }, "T0USER");
     await clickAs("answer:current_server:our_shared", null, "T0USER");

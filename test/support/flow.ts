@@ -8,3 +8,17 @@ export function loadRealFlow() {
   if (!loaded.ok) throw new Error(loaded.errors.map(formatPositionedError).join("\n"));
   return loaded.compiled;
 }
+
+/**
+ * The rules file's section 5 example "our certificate on another host, key locked in": every
+ * answer up to the installer question, which each test adds as it needs.
+ */
+export const REISSUE_BEFORE_INSTALLER: Readonly<Record<string, string>> = {
+  validity: "valid",
+  current_server: "other_shared",
+  issuer: "us",
+  key_exportable: "no",
+  destination_server: "dedicated_vps_cloud",
+  reissuable: "yes",
+  csr_details_same: "yes",
+};

@@ -133,7 +133,7 @@ export class Harness {
   async click(
     message: FakeMessage,
     actionId: string,
-    o: { user?: string; value?: string } = {},
+    o: { user?: string; value?: string; edit?: (payload: Record<string, unknown>) => void } = {},
   ): Promise<ClickResult> {
     const user = o.user ?? message.visibleTo ?? "UOWNER";
     const mark = this.fake.mark();
@@ -145,6 +145,8 @@ export class Harness {
       responseUrl,
       ...(o.value ? { value: o.value } : {}),
     });
+    // A test's own damage to an otherwise real click (another team, another element type).
+    o.edit?.(payload);
     const res = await this.client.interaction(payload);
     await this.idle();
     return {
