@@ -1,7 +1,7 @@
 import type { OutcomeNode, TreeNode } from "../flow/buildDecisionTree.ts";
-import { type CompiledExpr, compileExpr, indexFlow, YES } from "../flow/evaluateExpr.ts";
 import type { CompiledFlow } from "../flow/loadFlow.ts";
-import type { Flow, Outcome } from "../flow/schema.ts";
+import { type ItemGroup, makeItemResolver, type ResolvedItems } from "../flow/resolveItems.ts";
+import type { Flow } from "../flow/schema.ts";
 import { memoFor } from "../util/memo.ts";
 import { computeFee } from "./computeFee.ts";
 import type { AnswerSummary, CitedText, Consultation, Lang, OutcomeStep, Step } from "./types.ts";
@@ -53,15 +53,19 @@ function describeOutcome(
   const { flow } = compiled;
   const outcome = flow.outcomes[node.outcome];
   if (!outcome) throw new Error(`tree node ${node.id} names no outcome`);
-  const shown = shownItems(compiled, node, outcome);
-  const cite = (group: "conditions" | "steps" | "notes"): CitedText[] =>
-    (outcome[group] ?? [])
-      .filter((_, i) => shown[group][i])
-      .map((item) => ({
-        id: item.id,
-        text: item.text[lang],
-        passages: (item.passages ?? []).map((p) => ({ id: p, text: flow.passages[p]?.[lang] ?? p })),
-      }));
+  const resolved = resolvedAt(compiled, node);
+  const cite = (group: ItemGroup): CitedText[] =>
+    (outcome[group] ?? []).flatMap((item, i) => {
+      const passages = resolved[group][i];
+      if (!passages) return [];
+      return [
+        {
+          id: item.id,
+          text: item.text[lang],
+          passages: passages.map((p) => ({ id: p, text: flow.passages[p]?.[lang] ?? p })),
+        },
+      ];
+    });
   const installer =
     node.feeBy === undefined
       ? undefined
@@ -90,31 +94,18 @@ function describeOutcome(
   };
 }
 
-type Shown = Record<"conditions" | "steps" | "notes", boolean[]>;
-const shownCache = new WeakMap<CompiledFlow, Map<number, Shown>>();
-const exprCache = new WeakMap<CompiledFlow, Map<string, Array<CompiledExpr | undefined>>>();
+const resolverCache = new WeakMap<CompiledFlow, ReturnType<typeof makeItemResolver>>();
+const resolvedCache = new WeakMap<CompiledFlow, Map<number, ResolvedItems>>();
 
-/** Which conditions, steps and notes apply, judged on the facts known at this result. */
-function shownItems(compiled: CompiledFlow, node: OutcomeNode, outcome: Outcome): Shown {
-  const byNode = memoFor(shownCache, compiled, () => new Map<number, Shown>());
+/** Which conditions, steps and notes apply, and what each cites, judged on the facts known at this result. */
+function resolvedAt(compiled: CompiledFlow, node: OutcomeNode): ResolvedItems {
+  const byNode = memoFor(resolvedCache, compiled, () => new Map<number, ResolvedItems>());
   const cached = byNode.get(node.id);
   if (cached) return cached;
-  const exprs = memoFor(exprCache, compiled, () => new Map<string, Array<CompiledExpr | undefined>>());
-  const index = indexFlow(compiled.flow);
-  const evaluate = (group: "conditions" | "steps" | "notes") => {
-    const key = `${outcome.id}/${group}`;
-    let list = exprs.get(key);
-    if (!list) {
-      list = (outcome[group] ?? []).map((item) =>
-        item.when === undefined ? undefined : compileExpr(item.when, compiled.flow, index),
-      );
-      exprs.set(key, list);
-    }
-    return list.map((when) => when === undefined || when(node.facts) === YES);
-  };
-  const shown = { conditions: evaluate("conditions"), steps: evaluate("steps"), notes: evaluate("notes") };
-  byNode.set(node.id, shown);
-  return shown;
+  const resolve = memoFor(resolverCache, compiled, () => makeItemResolver(compiled.flow));
+  const resolved = resolve(node.outcome, node.facts);
+  byNode.set(node.id, resolved);
+  return resolved;
 }
 
 const depthCache = new WeakMap<CompiledFlow, Map<number, number>>();

@@ -130,6 +130,39 @@ describe("engine", () => {
     });
   });
 
+  it("cites the passage of the part that failed: P2 for our certificate's key, P3 for another issuer's, P5 for a new server that takes no key", () => {
+    const cites = (answers: Array<[string, string]>, condition: string) => {
+      const at = walk(answers);
+      if (at.step.kind !== "outcome") throw new Error(`no result after ${answers.join(" ")}`);
+      return at.step.conditions.find((c) => c.id === condition)?.passages.map((p) => p.id);
+    };
+    const keyLocked = (issuer: string): Array<[string, string]> => [
+      ["validity", "valid"],
+      ["current_server", "other_shared"],
+      ["destination_server", "dedicated_vps_cloud"],
+      ["issuer", issuer],
+      ["key_exportable", "no"],
+    ];
+    expect(cites([...keyLocked("us"), ["reissuable", "no"]], "key_not_exportable")).toEqual(["P2"]);
+    expect(cites(keyLocked("server_option"), "key_not_exportable")).toEqual(["P3"]);
+    expect(cites(keyLocked("other"), "key_not_exportable")).toEqual(["P3"]);
+    const reissue: Array<[string, string]> = [
+      ["reissuable", "yes"],
+      ["csr_details_same", "yes"],
+      ["installer", "self"],
+    ];
+    expect(cites([...keyLocked("us"), ...reissue], "files_cannot_move")).toEqual(["P2"]);
+    const csrOnly: Array<[string, string]> = [
+      ["validity", "valid"],
+      ["current_server", "dedicated_vps_cloud"],
+      ["destination_server", "shared"],
+      ["destination_byo", "yes"],
+      ["destination_install_method", "csr_only"],
+      ["issuer", "us"],
+    ];
+    expect(cites([...csrOnly, ...reissue], "files_cannot_move")).toEqual(["P5"]);
+  });
+
   it("adds the export-the-key tip when route A was only unknown and the result is a reissue", () => {
     const at = walk([...KEY_UNKNOWN_REISSUE, ["installer", "self"]]);
     expect(at.step.kind === "outcome" && at.step.notes.map((n) => n.id)).toEqual(["export_key_tip"]);

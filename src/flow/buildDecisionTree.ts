@@ -1,4 +1,5 @@
 import { type CompiledExpr, compileExpr, type Facts, indexFlow, YES } from "./evaluateExpr.ts";
+import type { ItemGroup } from "./resolveItems.ts";
 import type { Flow } from "./schema.ts";
 
 /**
@@ -41,7 +42,8 @@ export type TreeProblem =
   | { kind: "ambiguous"; answers: Array<[string, string]>; outcomes: string[] }
   | { kind: "unreachable_question"; question: number }
   | { kind: "outcome_never_reached"; outcome: number }
-  | { kind: "too_large"; combinations: number };
+  | { kind: "too_large"; combinations: number }
+  | { kind: "uncited"; outcome: number; group: ItemGroup; item: number; answers: Array<[string, string]> };
 
 export interface DecisionTree {
   nodes: TreeNode[];
@@ -124,7 +126,7 @@ export function buildDecisionTree(flow: Flow): DecisionTree {
       const key = outcomeKey(prep, full);
       if (key < 0 && !reportedDeadEnds.has(id)) {
         reportedDeadEnds.add(id);
-        problems.push({ kind: "dead_end", answers: describe(flow, full) });
+        problems.push({ kind: "dead_end", answers: describeFacts(flow, full) });
       }
       keysSeen.add(key);
       return keysSeen.size > 1;
@@ -133,7 +135,7 @@ export function buildDecisionTree(flow: Flow): DecisionTree {
     if (keysSeen.size > 1) {
       problems.push({
         kind: "ambiguous",
-        answers: describe(flow, facts),
+        answers: describeFacts(flow, facts),
         outcomes: [...keysSeen].map((k) => prep.keys[k] ?? "none"),
       });
     }
@@ -355,7 +357,8 @@ function outcomeKey(prep: Prepared, full: Facts): number {
   return key;
 }
 
-function describe(flow: Flow, facts: Facts): Array<[string, string]> {
+/** The known facts as (question id, option id) pairs, for messages. */
+export function describeFacts(flow: Flow, facts: Facts): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   flow.questions.forEach((q, qi) => {
     const option = facts[qi] as number;

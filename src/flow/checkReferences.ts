@@ -175,7 +175,15 @@ export function checkReferences(flow: Flow): FlowIssue[] {
           });
         seen.add(item.id);
         if (item.when !== undefined) checkExpr(item.when, at(group, ii, "when"));
-        checkPassages(item.passages, at(group, ii, "passages"));
+        item.passages?.forEach((citation, pi) => {
+          const id = typeof citation === "string" ? citation : citation.id;
+          const idAt =
+            typeof citation === "string"
+              ? at(group, ii, "passages", pi)
+              : at(group, ii, "passages", pi, "id");
+          if (!passages.has(id)) issues.push({ path: idAt, message: `unknown passage "${id}"` });
+          if (typeof citation !== "string") checkExpr(citation.when, at(group, ii, "passages", pi, "when"));
+        });
       });
     }
   });

@@ -4,6 +4,7 @@ import { type PositionedError, parseYaml } from "../yaml/parseYaml.ts";
 import { buildDecisionTree, type DecisionTree, type TreeProblem } from "./buildDecisionTree.ts";
 import { checkReferences, type FlowIssue } from "./checkReferences.ts";
 import { compileMachine, type FlowMachine } from "./compileMachine.ts";
+import { findUncitedItems } from "./findUncitedItems.ts";
 import { Flow } from "./schema.ts";
 
 export type FlowError = PositionedError;
@@ -47,10 +48,12 @@ export function compileFlowText(text: string, file: string): LoadResult {
   const flow = checked.data;
 
   const tree = buildDecisionTree(flow);
-  if (tree.problems.length > 0) {
+  // Citations are judged per result, so only a sound tree can be checked for gaps.
+  const problems = tree.problems.length > 0 ? tree.problems : findUncitedItems(flow, tree);
+  if (problems.length > 0) {
     return {
       ok: false,
-      errors: tree.problems.map((p) => describeProblem(flow, p)).map((i) => locate(i.path, i.message)),
+      errors: problems.map((p) => describeProblem(flow, p)).map((i) => locate(i.path, i.message)),
     };
   }
   return {
@@ -98,6 +101,14 @@ function describeProblem(flow: Flow, problem: TreeProblem): FlowIssue {
         path: ["outcomes", problem.outcome],
         message: `outcome "${flow.outcomes[problem.outcome]?.id}" is never reached (an earlier outcome always applies first)`,
       };
+    case "uncited": {
+      const outcome = flow.outcomes[problem.outcome];
+      const item = outcome?.[problem.group]?.[problem.item];
+      return {
+        path: ["outcomes", problem.outcome, problem.group, problem.item, "passages"],
+        message: `"${item?.id}" of outcome "${outcome?.id}" cites none of its passages at the result for ${answers(problem.answers)}: give every result at least one`,
+      };
+    }
     case "too_large":
       return {
         path: ["questions"],

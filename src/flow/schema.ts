@@ -91,10 +91,19 @@ export const Fee = z.strictObject({
 
 const FeeRule = z.union([Id, z.strictObject({ by: Id, cases: z.record(Id, Id) })]);
 
+/**
+ * A passage an item cites: always, or only at results where `when` is yes
+ * (one condition can rest on P2 for one issuer and on P3 for another).
+ */
+const Citation = z.union([PassageId, z.strictObject({ id: PassageId, when: Expr })], {
+  error: "a passage is cited as P1, or as { id: P1, when: … } to cite it only where when is yes",
+});
+export type Citation = z.infer<typeof Citation>;
+
 const Conditional = z.strictObject({
   id: Id,
   when: Expr.optional(),
-  passages: z.array(PassageId).optional(),
+  passages: z.array(Citation).optional(),
   text: Text,
 });
 

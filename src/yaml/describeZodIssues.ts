@@ -37,7 +37,11 @@ export function describeZodIssues(
           message: `"${String(path.at(-1) ?? "value")}" must be ${typeName(issue.expected)}, not ${typeOf(issue.input)}`,
         },
       ];
-    if (issue.code === "invalid_union") return [{ path, message: "not one of the allowed forms" }];
+    // zod's own "Invalid input" says nothing; a union that names its forms keeps its message.
+    if (issue.code === "invalid_union")
+      return [
+        { path, message: issue.message === "Invalid input" ? "not one of the allowed forms" : issue.message },
+      ];
     return [{ path, message: issue.message }];
   });
 }

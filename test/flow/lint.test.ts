@@ -14,6 +14,13 @@ const expected: Record<string, string[]> = {
     '13:5 questions.0 unreachable question "ours": no path asks it (it never changes the outcome, or is always implied)',
     '43:5 outcomes.1 outcome "theirs_other" is never reached (an earlier outcome always applies first)',
   ],
+  // A citation is a passage id or { id, when }; each part is checked like any other reference.
+  "citations.yaml": [
+    '28:19 outcomes.0.conditions.0.passages.0.id unknown passage "P3"',
+    '29:48 outcomes.0.conditions.0.passages.1.when.is unknown option "maybe" of question "ready"',
+    '30:37 outcomes.0.conditions.0.passages.2.when.fact unknown question "colour"',
+    "31:13 outcomes.0.conditions.0.passages.3 a passage is cited as P1, or as { id: P1, when: … } to cite it only where when is yes",
+  ],
   "dead-end.yaml": ["20:3 outcomes dead end: no outcome applies to ready=no"],
   "duplicate-id.yaml": [
     '15:13 questions.0.options.1.id duplicate option id "yes"',
@@ -77,6 +84,10 @@ const expected: Record<string, string[]> = {
     "23:12 outcomes.0.steps an outcome lists at least one next step",
     '24:5 outcomes.1.conditions missing "conditions" (expected array)',
     '31:15 outcomes.1.steps.1.id duplicate steps id "s" in "wait"',
+  ],
+  // Conditional citations that leave a result without any: named with the result's answers.
+  "uncited.yaml": [
+    '46:11 outcomes.1.conditions.0.passages "not_ready" of outcome "wait" cites none of its passages at the result for ready=yes, colour=blue: give every result at least one',
   ],
   "unknown-key.yaml": [
     '10:5 questions.0.options missing "options" (expected array)',

@@ -19,7 +19,7 @@ const lineCount = (text: string) => text.split(/\r\n|\r|\n/).length;
 /** The stage of the loader an error comes from, by its message. */
 type Stage = "yaml" | "schema" | "references" | "tree";
 const TREE =
-  /^(dead end: |after .* the outcome is still open|unreachable question |outcome ".*" is never reached|too many combinations)/s;
+  /^(dead end: |after .* the outcome is still open|unreachable question |outcome ".*" is never reached|too many combinations|".*" of outcome ".*" cites none of its passages )/s;
 const REFERENCES =
   /^(duplicate (question|option|outcome|conditions|steps|notes) id |unknown (question|option|derived fact|passage|fee) |an implied fact |the last case of |derived facts refer |only the last outcome |no fee for |".*" is not a yes\/no question)/s;
 function stageOf(message: string, path: string): Stage {
