@@ -353,6 +353,44 @@ describe("contract differential (rules file, sections 2–5)", () => {
     expect(bad.slice(0, 20)).toEqual([]);
   });
 
+  // Section 1: P2 is the rule for a certificate from us (the key must come out), P3 for one taken
+  // as the hosting's option (certificate and key); section 4 applies P3's rule to other vendors too.
+  it("a result cites P2 only for a certificate from us and P3 only for one that is not", () => {
+    const bad: string[] = [];
+    for (const l of walked.leaves) {
+      const issuer = Object.fromEntries(l.answers).issuer;
+      if (issuer === undefined) continue;
+      const wrong = issuer === "us" ? "P3" : "P2";
+      for (const c of [...l.step.conditions, ...l.step.notes, ...l.step.steps])
+        if (c.passages.some((p) => p.id === wrong)) bad.push(`${label(l)}: ${c.id} cites ${wrong}`);
+    }
+    expect(bad.slice(0, 20)).toEqual([]);
+  });
+
+  it("needs_check cites the passage behind each thing to confirm", () => {
+    const passageOf = (question: string, issuer: string | undefined): string | undefined =>
+      ({
+        destination_byo: "P9",
+        destination_install_method: "P5",
+        key_exportable: issuer === "us" ? "P2" : "P3",
+        cert_exportable: "P3",
+        destination_csr: "P6",
+        reissuable: "P6",
+      })[question];
+    const bad: string[] = [];
+    for (const l of walked.leaves) {
+      if (l.step.route !== "needs_check") continue;
+      const issuer = Object.fromEntries(l.answers).issuer;
+      const cited = new Set(l.step.conditions.flatMap((c) => c.passages.map((p) => p.id)));
+      for (const c of l.step.confirm) {
+        const want = passageOf(c.question, issuer);
+        if (want === undefined || !cited.has(want))
+          bad.push(`${label(l)}: ${c.question} without ${want ?? "a known passage"}`);
+      }
+    }
+    expect(bad.slice(0, 20)).toEqual([]);
+  });
+
   it("reissue repeats that the CSR details cannot change (P6); handover-self tells about P11", () => {
     const bad: string[] = [];
     for (const l of walked.leaves) {
