@@ -205,9 +205,12 @@ describe("responders (response_url posts)", () => {
   });
 
   it("keeps pools for 8 origins: a 9th closes the connections of the oldest only", async () => {
+    // The pools outlive a test: 8 fresh origins first, so no earlier test's origin (a port used
+    // again by one of the targets) is the oldest pool.
+    const fresh = await Promise.all(Array.from({ length: 8 }, () => serve()));
     const targets = await Promise.all(Array.from({ length: 9 }, () => serve()));
-    const respondTo = responders(targets.map((t) => t.origin));
-    for (const { origin } of targets) await respondTo(`${origin}/r/a`)({ text: "a" });
+    const respondTo = responders([...fresh, ...targets].map((t) => t.origin));
+    for (const { origin } of [...fresh, ...targets]) await respondTo(`${origin}/r/a`)({ text: "a" });
     await vi.waitFor(() => expect(targets[0]?.sockets).toEqual([{ closed: true }]), { timeout: 2_000 });
     expect(targets.slice(1).map((t) => t.sockets)).toEqual(Array(8).fill([{ closed: false }]));
   });
