@@ -164,6 +164,10 @@ describe("Slack refusing a call", () => {
       await h.idle();
       await records.settle();
       expect(arrived).toEqual([]);
+      // Nothing was sent there, so the failure notice reaches the clicker through the Web API.
+      const notice = callsOf(h, "chat.postEphemeral");
+      expect(notice.map((c) => c.args)).toMatchObject([{ channel: "C1", user: "UOWNER" }]);
+      expect(String(notice[0]?.args.text)).toBe(UI.ja.slackFailed);
       // Nothing was redrawn either (the click itself, signed, is recorded as any click whose redraw failed).
       expect(JSON.stringify(h.fake.message(first.channel, first.ts)?.blocks)).toBe(drawn);
       // The real button still works.
