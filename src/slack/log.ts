@@ -104,7 +104,15 @@ export function describeError(error: unknown): Record<string, unknown> {
     ...(e.statusCode !== undefined ? { status: e.statusCode } : {}),
     ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}),
     ...(e.original instanceof Error ? { cause: e.original.message } : {}),
+    ...(causeCode(e.original) !== undefined ? { causeCode: causeCode(e.original) } : {}),
   };
+}
+
+/** fetch's "fetch failed" says nothing; the system's code (ECONNREFUSED …) sits on it or one level down. */
+function causeCode(original: unknown): unknown {
+  if (!(original instanceof Error)) return undefined;
+  const { code, cause } = original as Error & { code?: unknown; cause?: { code?: unknown } };
+  return code ?? (typeof cause === "object" && cause !== null ? cause.code : undefined);
 }
 
 function formatArg(arg: unknown, withStack: boolean): string {
@@ -114,13 +122,15 @@ function formatArg(arg: unknown, withStack: boolean): string {
     return withStack && arg.stack ? `${facts}\n${arg.stack}` : facts;
   }
   try {
-    const seen = new WeakSet<object>();
-    return JSON.stringify(arg, (key, value: unknown) => {
+    // Only the objects above this one make a cycle: a value shared by two keys is logged twice.
+    const ancestors: object[] = [];
+    return JSON.stringify(arg, function (this: unknown, key, raw: unknown) {
       if (key !== "" && SECRET_KEYS.test(key)) return "[redacted]";
-      if (value instanceof Error) return describeError(value);
+      const value = raw instanceof Error ? describeError(raw) : raw;
       if (typeof value === "object" && value !== null) {
-        if (seen.has(value)) return "[circular]";
-        seen.add(value);
+        while (ancestors.length > 0 && ancestors[ancestors.length - 1] !== this) ancestors.pop();
+        if (ancestors.includes(value)) return "[circular]";
+        ancestors.push(value);
       }
       return value;
     });
