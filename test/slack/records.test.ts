@@ -63,10 +63,14 @@ afterEach(async () => {
 });
 
 /**
- * The test records with one store method failing while `fails(n)` says so for its n-th call
- * (from 0): one query refused while the rest of the database answers.
+ * The test records with a fault in one store method: for its n-th call (from 0) `fault` gives
+ * the promise to answer with instead, or undefined to let the call through. One query refused
+ * or left unanswered while the rest of the database answers.
  */
-function failing(method: keyof RecordStore, fails: (n: number) => boolean) {
+function faulty(
+  method: keyof RecordStore,
+  fault: (n: number, args: unknown[]) => Promise<unknown> | undefined,
+) {
   return (r: TestRecords): AppRecords => {
     let n = 0;
     const store = new Proxy(r.store, {
@@ -74,14 +78,16 @@ function failing(method: keyof RecordStore, fails: (n: number) => boolean) {
         const value = Reflect.get(target, key) as unknown;
         if (key !== method || typeof value !== "function") return value;
         return (...args: unknown[]) =>
-          fails(n++)
-            ? Promise.reject(new Error(`${method} failed (test)`))
-            : (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          fault(n++, args) ?? (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
       },
     });
     return { ...r, store };
   };
 }
+
+/** faulty(), failing while `fails(n)` says so. */
+const failing = (method: keyof RecordStore, fails: (n: number) => boolean) =>
+  faulty(method, (n) => (fails(n) ? Promise.reject(new Error(`${method} failed (test)`)) : undefined));
 
 /** The handoff id a staff message's Take it carries. */
 const handoffIdOf = (staffMessage: FakeMessage) =>
@@ -238,6 +244,25 @@ describe("consultation records from Slack clicks", () => {
     await answerAll(h, first, HANDOVER_SELF);
     expect(drawnWith).toEqual(["answered", "completed"]);
     expect(held).toEqual(["started", "answered", "answered", "answered"]);
+  });
+
+  it("a database that does not answer holds a result only writeThroughMs: it is drawn, and its events go to the queue", async () => {
+    let hung = false;
+    const { h, records } = await start(
+      false,
+      faulty("record", (_, [events]) => {
+        // The result's write-through never answers (the queue writes past this window).
+        if (hung || !(events as { kind: string }[]).some((e) => e.kind === "completed")) return undefined;
+        hung = true;
+        return new Promise(() => {});
+      }),
+    );
+    const result = await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_SELF);
+    expect(hung).toBe(true);
+    expect(readResult(result.blocks)).toMatchObject({ route: "handover" });
+    expect(h.logs.join("\n")).toContain("write-through failed; queued instead");
+    await records.settle();
+    expect(records.events().map((e) => e.kind)).toContain("completed");
   });
 
   it("an unsigned button of an earlier version (c1, c2) gets the start-over notice and records nothing", async () => {
