@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadFlowFile } from "../../src/flow/loadFlow.ts";
 import { defaultFlowFile } from "../../src/paths.ts";
-import type { RecordStore } from "../../src/records/types.ts";
 import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
 import { UI } from "../../src/slack/i18n.ts";
 import type { AppRecords } from "../../src/slack/records.ts";
@@ -12,7 +11,7 @@ import { decodeState } from "../../src/slack/state/codec.ts";
 import { loadRealFlow } from "../support/flow.ts";
 import { Harness, readResult } from "../support/harness.ts";
 import { actionIdsIn, appHomeOpened, directMessage, findButton } from "../support/payloads.ts";
-import { type TestRecords, testRecords } from "./recordsSupport.ts";
+import { failing, faulty, type TestRecords, testRecords } from "./recordsSupport.ts";
 
 const OWNER = "UOWNER1";
 const CHANNEL = "C0GENERAL";
@@ -61,33 +60,6 @@ afterEach(async () => {
   h = undefined;
   records = undefined;
 });
-
-/**
- * The test records with a fault in one store method: for its n-th call (from 0) `fault` gives
- * the promise to answer with instead, or undefined to let the call through. One query refused
- * or left unanswered while the rest of the database answers.
- */
-function faulty(
-  method: keyof RecordStore,
-  fault: (n: number, args: unknown[]) => Promise<unknown> | undefined,
-) {
-  return (r: TestRecords): AppRecords => {
-    let n = 0;
-    const store = new Proxy(r.store, {
-      get(target, key) {
-        const value = Reflect.get(target, key) as unknown;
-        if (key !== method || typeof value !== "function") return value;
-        return (...args: unknown[]) =>
-          fault(n++, args) ?? (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-      },
-    });
-    return { ...r, store };
-  };
-}
-
-/** faulty(), failing while `fails(n)` says so. */
-const failing = (method: keyof RecordStore, fails: (n: number) => boolean) =>
-  faulty(method, (n) => (fails(n) ? Promise.reject(new Error(`${method} failed (test)`)) : undefined));
 
 /** The handoff id a staff message's Take it carries. */
 const handoffIdOf = (staffMessage: FakeMessage) =>
@@ -480,6 +452,23 @@ describe("handoff to staff", () => {
     expect(handoff?.staffMessageTs).toBe(staffMessage?.ts);
     await records.settle();
     expect(records.events().filter((e) => e.kind === "handed_off")).toHaveLength(1);
+  });
+
+  it("a handoff the database refuses to record (the rest of it answering) is not shown as sent: the customer is told to try again", async () => {
+    const { h } = await start(
+      true,
+      failing("createHandoff", (n) => n === 0),
+    );
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    const failed = await h.click(result, "handoff:ask");
+    expect(JSON.stringify(failed.calls.at(-1)?.args)).toContain(UI.ja.handoffFailed);
+    expect(JSON.stringify(failed.message.blocks)).not.toContain(UI.ja.handoffAsked);
+    expect(actionIdsIn(failed.message.blocks)).toContain("handoff:ask");
+    expect(staffMessagesOf(h)).toHaveLength(0);
+    await h.click(result, "handoff:ask");
+    expect(staffMessagesOf(h)).toHaveLength(1);
   });
 
   it("a claim the database refuses (the handoff itself recorded) posts nothing and records nothing; the next press posts it", async () => {
