@@ -15,7 +15,7 @@ import {
   directMessage,
   eventEnvelope,
 } from "../support/payloads.ts";
-import { type TestRecords, testRecords } from "./recordsSupport.ts";
+import { faulty, type TestRecords, testRecords } from "./recordsSupport.ts";
 
 /**
  * Slack's own delivery rules: an event is delivered again (same event_id)
@@ -51,13 +51,22 @@ describe("an event delivered again", () => {
 
   it("a mention redelivered to another (or a restarted) instance is answered once and starts one consultation", async () => {
     records = testRecords();
-    h = await Harness.start({ records });
+    // Counts the "started" write-throughs that claim a mention's start.
+    let claims = 0;
+    const counted = faulty("record", () => void claims++);
+    h = await Harness.start({ records: counted(records) });
     const mention = appMention({ user: "U1", channel: "C1", text: "<@UBOT0FAKE>" });
-    await h.event(mention, "EvAGAIN2");
+    expect((await h.event(mention, "EvAGAIN2")).map((c) => c.method)).toEqual(["chat.postEphemeral"]);
     await h.restartApp(); // forgets what it saw; the records remember
+    const mark = h.fake.mark();
+    const before = claims;
     await h.client.event(eventEnvelope(mention, "EvAGAIN2"), { headers: retry });
+    // The redelivery reached the records (it was dropped by them, not before), and its work is in flight.
+    await vi.waitFor(() => expect(claims).toBeGreaterThan(before));
     await h.idle();
     await records.settle();
+    // Nothing at all for the redelivery: the store already held its "started".
+    expect(h.fake.calls.filter((c) => c.seq > mark)).toEqual([]);
     expect(callsOf(h, "chat.postEphemeral")).toHaveLength(1);
     expect(records.events().filter((e) => e.kind === "started")).toHaveLength(1);
   });
@@ -93,6 +102,16 @@ describe("an event delivered again", () => {
     expect((await h.event(dm, "EvOTHER4")).map((c) => c.method)).toContain("chat.postMessage");
     expect((await h.event(help, "EvOTHER5")).map((c) => c.method)).toEqual(["chat.postEphemeral"]);
     expect(h.logs.join("\n")).not.toMatch(/delivery claim failed/);
+  });
+  it("with the database down, a DM and an App Home press are still answered (a second answer is better than none)", async () => {
+    records = testRecords();
+    h = await Harness.start({ records });
+    await h.event(appHomeOpened({ user: "U2" }));
+    records.down = true;
+    const dm = await h.event(directMessage({ user: "U1", channel: "D1", text: "hi" }), "EvDOWN1");
+    expect(dm.map((c) => c.method)).toContain("chat.postMessage");
+    expect((await h.clickHome("U2", "start")).map((c) => c.method)).toEqual(["chat.postMessage"]);
+    expect(h.logs.join("\n")).toMatch(/delivery claim failed; answering anyway/);
   });
 });
 

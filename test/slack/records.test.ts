@@ -1,11 +1,17 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadFlowFile } from "../../src/flow/loadFlow.ts";
+import { defaultFlowFile } from "../../src/paths.ts";
 import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
 import { UI } from "../../src/slack/i18n.ts";
+import type { AppRecords } from "../../src/slack/records.ts";
 import { decodeState } from "../../src/slack/state/codec.ts";
 import { loadRealFlow } from "../support/flow.ts";
 import { Harness, readResult } from "../support/harness.ts";
 import { actionIdsIn, appHomeOpened, directMessage, findButton } from "../support/payloads.ts";
-import { type TestRecords, testRecords } from "./recordsSupport.ts";
+import { failing, faulty, type TestRecords, testRecords } from "./recordsSupport.ts";
 
 const OWNER = "UOWNER1";
 const CHANNEL = "C0GENERAL";
@@ -55,10 +61,16 @@ afterEach(async () => {
   records = undefined;
 });
 
-async function start(staff = true) {
+/** The handoff id a staff message's Take it carries. */
+const handoffIdOf = (staffMessage: FakeMessage) =>
+  findButton(staffMessage.blocks, "handoff:take")?.button.value;
+
+const staffMessagesOf = (h: Harness) => h.fake.messages.filter((m) => m.channel === STAFF);
+
+async function start(staff = true, wrap: (r: TestRecords) => AppRecords = (r) => r) {
   records = testRecords();
   h = await Harness.start({
-    records,
+    records: wrap(records),
     config: staff ? { staffChannelId: STAFF, staffUserIds: [LEE, KIM] } : {},
   });
   return { h, records };
@@ -206,6 +218,25 @@ describe("consultation records from Slack clicks", () => {
     expect(held).toEqual(["started", "answered", "answered", "answered"]);
   });
 
+  it("a database that does not answer holds a result only writeThroughMs: it is drawn, and its events go to the queue", async () => {
+    let hung = false;
+    const { h, records } = await start(
+      false,
+      faulty("record", (_, [events]) => {
+        // The result's write-through never answers (the queue writes past this window).
+        if (hung || !(events as { kind: string }[]).some((e) => e.kind === "completed")) return undefined;
+        hung = true;
+        return new Promise(() => {});
+      }),
+    );
+    const result = await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_SELF);
+    expect(hung).toBe(true);
+    expect(readResult(result.blocks)).toMatchObject({ route: "handover" });
+    expect(h.logs.join("\n")).toContain("write-through failed; queued instead");
+    await records.settle();
+    expect(records.events().map((e) => e.kind)).toContain("completed");
+  });
+
   it("an unsigned button of an earlier version (c1, c2) gets the start-over notice and records nothing", async () => {
     const { h, records } = await start(false);
     const first = await h.command({ user: OWNER, channel: CHANNEL });
@@ -286,6 +317,8 @@ describe("handoff to staff", () => {
 
     const taken = await h.click(staffMessage, "handoff:take", { user: LEE });
     expect(JSON.stringify(taken.message.blocks)).toContain(`<@${LEE}> took it`);
+    // An ephemeral card is changed through its response_url only: chat.update cannot reach it.
+    expect(taken.calls.filter((c) => c.method === "chat.update").map((c) => c.args.channel)).toEqual([STAFF]);
     expect(actionIdsIn(taken.message.blocks)).not.toContain("handoff:take");
     const customerCard = h.fake.message(result.channel, result.ts) as FakeMessage;
     expect(JSON.stringify(customerCard.blocks)).toContain(`担当の <@${LEE}> が対応します`);
@@ -395,6 +428,256 @@ describe("handoff to staff", () => {
     const notice = taken.calls.find((c) => c.method === "chat.postEphemeral");
     expect(notice?.args).toMatchObject({ channel: CHANNEL, user: OWNER });
     expect(JSON.stringify(notice?.args)).toContain(`<@${LEE}>`);
+  });
+
+  it("with the database down, Ask staff says to try again and posts nothing; the next press posts it, records it and keeps the staff message's ts", async () => {
+    const { h, records } = await start(true);
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    records.down = true;
+    const failed = await h.click(result, "handoff:ask");
+    records.down = false;
+    expect(JSON.stringify(failed.calls.at(-1)?.args)).toContain(UI.ja.handoffFailed);
+    expect(staffMessagesOf(h)).toHaveLength(0);
+    expect(actionIdsIn(failed.message.blocks)).toContain("handoff:ask");
+    // A single press (no double click to redraw it again): the card says sent at once.
+    const asked = snapshot((await h.click(result, "handoff:ask")).message);
+    expect(JSON.stringify(asked.blocks)).toContain(UI.ja.handoffAsked);
+    expect(actionIdsIn(asked.blocks)).not.toContain("handoff:ask");
+    const [staffMessage] = staffMessagesOf(h);
+    expect(staffMessage).toBeDefined();
+    // The ts ends the claim for good; unsaved, a press a minute later would post a second copy.
+    const handoff = await records.store.getHandoff(handoffIdOf(staffMessage as FakeMessage) ?? "");
+    expect(handoff?.staffMessageTs).toBe(staffMessage?.ts);
+    await records.settle();
+    expect(records.events().filter((e) => e.kind === "handed_off")).toHaveLength(1);
+  });
+
+  it("a handoff the database refuses to record (the rest of it answering) is not shown as sent: the customer is told to try again", async () => {
+    const { h } = await start(
+      true,
+      failing("createHandoff", (n) => n === 0),
+    );
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    const failed = await h.click(result, "handoff:ask");
+    expect(JSON.stringify(failed.calls.at(-1)?.args)).toContain(UI.ja.handoffFailed);
+    expect(JSON.stringify(failed.message.blocks)).not.toContain(UI.ja.handoffAsked);
+    expect(actionIdsIn(failed.message.blocks)).toContain("handoff:ask");
+    expect(staffMessagesOf(h)).toHaveLength(0);
+    await h.click(result, "handoff:ask");
+    expect(staffMessagesOf(h)).toHaveLength(1);
+  });
+
+  it("a claim the database refuses (the handoff itself recorded) posts nothing and records nothing; the next press posts it", async () => {
+    const { h, records } = await start(
+      true,
+      failing("claimHandoffPost", (n) => n === 0),
+    );
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    const failed = await h.click(result, "handoff:ask");
+    expect(JSON.stringify(failed.calls.at(-1)?.args)).toContain(UI.ja.handoffFailed);
+    expect(actionIdsIn(failed.message.blocks)).toContain("handoff:ask");
+    expect(staffMessagesOf(h)).toHaveLength(0);
+    await records.settle();
+    expect(records.events().map((e) => e.kind)).not.toContain("handed_off");
+    await h.click(result, "handoff:ask");
+    expect(staffMessagesOf(h)).toHaveLength(1);
+    await records.settle();
+    expect(records.events().filter((e) => e.kind === "handed_off")).toHaveLength(1);
+  });
+
+  it("posted, but its ts never saved: the card still says sent (no 'try again' that would post a second copy), and the next press does not post again", async () => {
+    const { h, records } = await start(
+      true,
+      failing("setHandoffMessage", () => true),
+    );
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    const asked = await h.click(result, "handoff:ask");
+    expect(JSON.stringify(asked.calls.map((c) => c.args))).not.toContain(UI.ja.handoffFailed);
+    expect(JSON.stringify(asked.message.blocks)).toContain(UI.ja.handoffAsked);
+    expect(h.logs.join("\n")).toContain("staff message ts was not saved");
+    // The claim is kept (not released), so a second press within the minute finds it claimed.
+    await h.click(result, "handoff:ask");
+    expect(staffMessagesOf(h)).toHaveLength(1);
+    await records.settle();
+    expect(records.events().filter((e) => e.kind === "handed_off")).toHaveLength(1);
+  });
+
+  it("a database blip right after the post: the ts is saved by a try after a pause", async () => {
+    let firstFailure: number | undefined;
+    const { h, records } = await start(
+      true,
+      failing("setHandoffMessage", () => {
+        // Down for 150 ms from the first save; the retries wait 200 and 400 ms.
+        firstFailure ??= Date.now();
+        return Date.now() - firstFailure < 150;
+      }),
+    );
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    await h.click(result, "handoff:ask");
+    const [staffMessage] = staffMessagesOf(h);
+    const handoff = await records.store.getHandoff(handoffIdOf(staffMessage as FakeMessage) ?? "");
+    expect(handoff?.staffMessageTs).toBe(staffMessage?.ts);
+    expect(h.logs.join("\n")).not.toContain("staff message ts was not saved");
+  });
+
+  it("other answers of the same consultation make another handoff: Ask staff is offered again and posts a second summary", async () => {
+    const { h } = await start(true);
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    await h.click(result, "handoff:ask");
+    const changing = (
+      await h.click(h.fake.message(result.channel, result.ts) as FakeMessage, "change:destination_server")
+    ).message;
+    // As many answers as before (four), so only their values tell the two handoffs apart.
+    const other = await answerAll(h, changing, { destination_server: "shared", destination_byo: "unknown" });
+    expect(readResult(other.blocks)).toMatchObject({ route: "needs_check" });
+    expect(actionIdsIn(other.blocks)).toContain("handoff:ask");
+    await h.click(snapshot(other), "handoff:ask");
+    const summaries = staffMessagesOf(h).map((m) => JSON.stringify(m.blocks));
+    expect(summaries).toHaveLength(2);
+    expect(summaries[1]).toContain("route: needs_check");
+  });
+
+  it("Take it on a handoff that does not exist (removed, or a forged value) says so and changes nothing", async () => {
+    const { h, records } = await start(true);
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    await h.click(result, "handoff:ask");
+    const staffMessage = snapshot(staffMessagesOf(h)[0] as FakeMessage);
+    const gone = await h.click(staffMessage, "handoff:take", { user: LEE, value: "h_nosuchhandoff" });
+    expect(gone.calls.map((c) => c.method)).toEqual(["response_url"]);
+    expect(JSON.stringify(gone.calls[0]?.args)).toContain("This handoff could not be found");
+    await records.settle();
+    expect(records.events().map((e) => e.kind)).not.toContain("taken");
+  });
+
+  it("Take it on a staff message once the app runs without records: not found, rather than 'press again'", async () => {
+    const { h } = await start(true);
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    await h.click(result, "handoff:ask");
+    const staffMessage = snapshot(staffMessagesOf(h)[0] as FakeMessage);
+    // The same staff message pressed on an app started without a records store.
+    const bare = await Harness.start({ config: { staffChannelId: STAFF, staffUserIds: [LEE] } });
+    try {
+      const pressed = await bare.click(staffMessage, "handoff:take", { user: LEE });
+      expect(pressed.calls.map((c) => c.method)).toEqual(["response_url"]);
+      expect(JSON.stringify(pressed.calls[0]?.args)).toContain("This handoff could not be found");
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it("the taker pressing Take it again changes nothing; their next handoff is taken in full", async () => {
+    const { h, records } = await start(true);
+    const asks: FakeMessage[] = [];
+    for (const user of [OWNER, "UOWNER2"]) {
+      const result = snapshot(await answerAll(h, await h.command({ user, channel: CHANNEL }), HANDOVER_US));
+      await h.click(result, "handoff:ask");
+      asks.push(result);
+    }
+    const [first, second] = staffMessagesOf(h).map(snapshot);
+    await h.click(first as FakeMessage, "handoff:take", { user: LEE });
+    // The customer's card is not redrawn again (a response_url takes 5 posts only).
+    const again = await h.click(first as FakeMessage, "handoff:take", { user: LEE });
+    expect(again.calls).toEqual([]);
+    const taken = await h.click(second as FakeMessage, "handoff:take", { user: LEE });
+    expect(JSON.stringify(taken.message.blocks)).toContain(`<@${LEE}> took it`);
+    for (const card of asks)
+      expect(JSON.stringify(h.fake.message(card.channel, card.ts)?.blocks)).toContain(
+        `担当の <@${LEE}> が対応します`,
+      );
+    await records.settle();
+    expect(records.events().filter((e) => e.kind === "taken")).toHaveLength(2);
+  });
+
+  it("a handoff whose stored card cannot be read is still taken: the staff message says who, the customer gets a notice", async () => {
+    const { h, records } = await start(true);
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    await h.click(result, "handoff:ask");
+    const staffMessage = snapshot(staffMessagesOf(h)[0] as FakeMessage);
+    const db = (records.store as unknown as { db: { prepare(sql: string): { run(): { changes: number } } } })
+      .db;
+    expect(db.prepare("UPDATE handoffs SET card_state = 'c9|unreadable'").run().changes).toBe(1);
+    const taken = await h.click(staffMessage, "handoff:take", { user: LEE });
+    expect(JSON.stringify(taken.message.blocks)).toContain(`<@${LEE}> took it`);
+    const notice = taken.calls.find((c) => c.method === "chat.postEphemeral");
+    expect(notice?.args).toMatchObject({ channel: CHANNEL, user: OWNER });
+    expect(JSON.stringify(notice?.args)).toContain(`担当の <@${LEE}> が対応します`);
+  });
+
+  it("a handoff taken after the flow changed version: the customer gets a notice (the old card cannot be drawn), the take is recorded", async () => {
+    const { h, records } = await start(true);
+    const result = snapshot(
+      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
+    );
+    await h.click(result, "handoff:ask");
+    const staffMessage = snapshot(staffMessagesOf(h)[0] as FakeMessage);
+    const file = join(mkdtempSync(join(tmpdir(), "flow-v2-")), "ssl-migration.yaml");
+    writeFileSync(
+      file,
+      readFileSync(defaultFlowFile, "utf8").replace(
+        /^version: (\d+)$/m,
+        (_, v) => `version: ${Number(v) + 1}`,
+      ),
+    );
+    const bumped = loadFlowFile(file);
+    if (!bumped.ok) throw new Error("bumped flow does not load");
+    await h.restartApp(bumped.compiled);
+    const taken = await h.click(staffMessage, "handoff:take", { user: LEE });
+    expect(JSON.stringify(taken.message.blocks)).toContain(`<@${LEE}> took it`);
+    expect(taken.calls.map((c) => c.method)).not.toContain("response_url");
+    const notice = taken.calls.find((c) => c.method === "chat.postEphemeral");
+    expect(notice?.args).toMatchObject({ channel: CHANNEL, user: OWNER });
+    expect(JSON.stringify(notice?.args)).toContain(`担当の <@${LEE}> が対応します`);
+    await records.settle();
+    expect(records.events().find((e) => e.kind === "taken")).toMatchObject({ assignee: LEE });
+  });
+
+  it("DM card gone when staff take it: the customer hears it in the DM with a message, not an ephemeral", async () => {
+    const { h } = await start(true);
+    await h.event(directMessage({ user: "UOWNER", channel: "DOWNER", text: "hi" }));
+    const offer = h.fake.messages[0] as FakeMessage;
+    const first = (await h.click(offer, "start")).message;
+    const result = snapshot(await answerAll(h, first, HANDOVER_US));
+    await h.click(result, "handoff:ask");
+    const staffMessage = snapshot(staffMessagesOf(h)[0] as FakeMessage);
+    (h.fake.message(result.channel, result.ts) as FakeMessage).deleted = true;
+    const taken = await h.click(staffMessage, "handoff:take", { user: LEE });
+    expect(taken.calls.map((c) => c.method)).not.toContain("chat.postEphemeral");
+    expect(taken.calls.map((c) => c.method)).not.toContain("response_url");
+    const dm = taken.calls.find((c) => c.method === "chat.postMessage");
+    expect(dm?.args).toMatchObject({ channel: "UOWNER" });
+    expect(JSON.stringify(dm?.args)).toContain(`担当の <@${LEE}> が対応します`);
+  });
+
+  it("when neither the card nor an ephemeral notice reaches the customer, a DM does", async () => {
+    const { h } = await start(true);
+    const result = await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US);
+    await h.click(result, "handoff:ask");
+    const staffMessage = snapshot(staffMessagesOf(h)[0] as FakeMessage);
+    h.fake.failNext("response_url", { status: 404, error: "expired_url" });
+    h.fake.failNext("chat.postEphemeral", { error: "channel_not_found" });
+    const taken = await h.click(staffMessage, "handoff:take", { user: LEE });
+    const dm = taken.calls.find((c) => c.method === "chat.postMessage");
+    expect(dm?.ok).toBe(true);
+    expect(dm?.args).toMatchObject({ channel: OWNER });
+    expect(JSON.stringify(dm?.args)).toContain(`担当の <@${LEE}> が対応します`);
   });
 });
 

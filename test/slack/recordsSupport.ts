@@ -59,3 +59,30 @@ export function testRecords(): TestRecords {
     },
   };
 }
+
+/**
+ * The test records with a fault in one store method: for its n-th call (from 0) `fault` gives
+ * the promise to answer with instead, or undefined to let the call through. One query refused
+ * or left unanswered while the rest of the database answers.
+ */
+export function faulty(
+  method: keyof RecordStore,
+  fault: (n: number, args: unknown[]) => Promise<unknown> | undefined,
+) {
+  return (r: TestRecords): AppRecords => {
+    let n = 0;
+    const store = new Proxy(r.store, {
+      get(target, key) {
+        const value = Reflect.get(target, key) as unknown;
+        if (key !== method || typeof value !== "function") return value;
+        return (...args: unknown[]) =>
+          fault(n++, args) ?? (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      },
+    });
+    return { ...r, store };
+  };
+}
+
+/** faulty(), failing while `fails(n)` says so. */
+export const failing = (method: keyof RecordStore, fails: (n: number) => boolean) =>
+  faulty(method, (n) => (fails(n) ? Promise.reject(new Error(`${method} failed (test)`)) : undefined));
