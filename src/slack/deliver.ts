@@ -50,7 +50,9 @@ export interface SlackIO {
 
 /**
  * Runs one Slack call; a failure (rate limit, network, expired response_url)
- * is logged with its context and reported as false, never thrown.
+ * is logged with its context and reported as false, never thrown. A rate
+ * limit of up to `waitOnRateLimitS` (WAITING_RATE_LIMIT_WAIT_S unless given)
+ * is waited out once.
  */
 export async function attempt(
   io: SlackIO,
@@ -64,10 +66,11 @@ export async function attempt(
   } catch (error) {
     // A short rate limit is worth waiting out once, as long as the caller can wait that long.
     const wait = rateLimitWaitS(error);
-    if (wait !== undefined && wait <= (options.waitOnRateLimitS ?? -1)) {
+    if (wait !== undefined && wait <= (options.waitOnRateLimitS ?? WAITING_RATE_LIMIT_WAIT_S)) {
       io.logger.warn(`slack call rate-limited: ${what}; trying again in ${wait} s`, io.context);
       await new Promise((resolve) => setTimeout(resolve, wait * 1000));
-      return attempt(io, what, call);
+      // Once only: a limit that comes back is reported, not waited out again.
+      return attempt(io, what, call, { waitOnRateLimitS: -1 });
     }
     io.logger.error(`slack call failed: ${what}`, { ...io.context, error: describeError(error) });
     return false;
@@ -86,14 +89,12 @@ function rateLimitWaitS(error: unknown): number | undefined {
 export const EVENT_RATE_LIMIT_WAIT_S = 5;
 
 /**
- * For a click (acked already; the person is looking at the message): a
- * second's wait is better than "please try again", whose press would only
- * add to the workspace's rate; a longer limit gets that notice at once.
+ * For what a person waits to see, acked already (a click's redraw, a
+ * command's reply, a handoff's cards): a second's wait is better than
+ * "please try again", whose press would only add to the workspace's rate; a
+ * longer limit gets that notice at once.
  */
-export const CLICK_RATE_LIMIT_WAIT_S = 2;
-/** attempt() for what a click draws: a rate limit of up to CLICK_RATE_LIMIT_WAIT_S is waited out once. */
-const attemptOnClick = (io: SlackIO, what: string, call: () => Promise<unknown>) =>
-  attempt(io, what, call, { waitOnRateLimitS: CLICK_RATE_LIMIT_WAIT_S });
+export const WAITING_RATE_LIMIT_WAIT_S = 2;
 
 /**
  * Redraws the consultation message: through response_url for ephemeral
@@ -102,18 +103,16 @@ const attemptOnClick = (io: SlackIO, what: string, call: () => Promise<unknown>)
  */
 export function replaceMessage(io: SlackIO, surface: ClickSurface, message: SlackMessage): Promise<boolean> {
   if (surface.inView)
-    return attemptOnClick(io, "chat.postMessage", () =>
+    return attempt(io, "chat.postMessage", () =>
       io.client.chat.postMessage({ channel: surface.user, ...message }),
     );
   if (!surface.ephemeral && surface.channel && surface.messageTs) {
     const { channel, messageTs: ts } = surface;
-    return attemptOnClick(io, "chat.update", () => io.client.chat.update({ channel, ts, ...message }));
+    return attempt(io, "chat.update", () => io.client.chat.update({ channel, ts, ...message }));
   }
   const { respond } = io;
   if (respond)
-    return attemptOnClick(io, "respond(replace_original)", () =>
-      respond({ replace_original: true, ...message }),
-    );
+    return attempt(io, "respond(replace_original)", () => respond({ replace_original: true, ...message }));
   return Promise.resolve(false);
 }
 
@@ -130,7 +129,7 @@ export async function sendNotice(
   const { respond } = io;
   if (respond) {
     let refused = false;
-    const sent = await attemptOnClick(io, "respond(ephemeral)", async () => {
+    const sent = await attempt(io, "respond(ephemeral)", async () => {
       try {
         await respond({ response_type: "ephemeral", replace_original: false, ...message });
       } catch (error) {
@@ -142,7 +141,7 @@ export async function sendNotice(
     if (sent || !refused) return sent;
   }
   const channel = surface.channel ?? surface.user;
-  return attemptOnClick(io, "chat.postEphemeral", () =>
+  return attempt(io, "chat.postEphemeral", () =>
     io.client.chat.postEphemeral({ channel, user: surface.user, ...message }),
   );
 }
@@ -160,9 +159,9 @@ function isRefusedUrl(error: unknown): boolean {
 export function shareToChannel(io: SlackIO, surface: ClickSurface, message: SlackMessage): Promise<boolean> {
   const { respond } = io;
   if (respond)
-    return attemptOnClick(io, "respond(in_channel)", () =>
+    return attempt(io, "respond(in_channel)", () =>
       respond({ response_type: "in_channel", replace_original: false, ...message }),
     );
   const channel = surface.channel ?? surface.user;
-  return attemptOnClick(io, "chat.postMessage", () => io.client.chat.postMessage({ channel, ...message }));
+  return attempt(io, "chat.postMessage", () => io.client.chat.postMessage({ channel, ...message }));
 }

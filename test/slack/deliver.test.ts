@@ -163,6 +163,30 @@ describe("rate limits on a click", () => {
   });
 });
 
+describe("rate limits on a command's reply", () => {
+  // The person typed the command and waits for the first screen, as after a click.
+  it("a first screen rate-limited for 1 s is waited out and shown", async () => {
+    h.fake.failNext("response_url", { status: 429, retryAfterS: 1 });
+    const started = Date.now();
+    const first = await h.command({ user: OWNER, channel: CHANNEL });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(h.fake.calls.map((c) => [c.method, c.status])).toEqual([
+      ["response_url", 429],
+      ["response_url", 200],
+    ]);
+    expect(actionIdsIn(first.blocks)).toContain("answer:validity:valid");
+  });
+
+  it("a limit that comes back after the wait is not waited out again", async () => {
+    h.fake.failNext("response_url", { status: 429, retryAfterS: 1 }, 2);
+    await expect(h.command({ user: OWNER, channel: CHANNEL })).rejects.toThrow(/drew no message/);
+    expect(h.fake.calls.map((c) => [c.method, c.status])).toEqual([
+      ["response_url", 429],
+      ["response_url", 429],
+    ]);
+  });
+});
+
 describe("rate limits on an event's reply", () => {
   it("Retry-After: 0 is tried again at once", async () => {
     h.fake.failNext("chat.postMessage", { status: 429, retryAfterS: 0 });
