@@ -1,12 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { loadFlowFile } from "../../src/flow/loadFlow.ts";
-import { defaultFlowFile } from "../../src/paths.ts";
 import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
 import { UI } from "../../src/slack/i18n.ts";
-import { REISSUE_BEFORE_INSTALLER } from "../support/flow.ts";
+import { loadBumpedFlow, REISSUE_BEFORE_INSTALLER } from "../support/flow.ts";
 import { BOT_TOKEN, Harness, readResult, SIGNING_SECRET } from "../support/harness.ts";
 import { actionIdsIn, blockActions, findButton, slashCommand } from "../support/payloads.ts";
 import { sign } from "../support/signedClient.ts";
@@ -242,19 +237,8 @@ describe("clicks over HTTP", () => {
   it("a message drawn with an older flow version gets a notice with a start-over button", async () => {
     const m = await h.command({ user: OWNER, channel: CHANNEL });
     const one = await h.click(m, "answer:validity:valid");
-    const dir = mkdtempSync(join(tmpdir(), "flow-v2-"));
-    const file = join(dir, "ssl-migration.yaml");
-    writeFileSync(
-      file,
-      readFileSync(defaultFlowFile, "utf8").replace(
-        /^version: (\d+)$/m,
-        (_, v) => `version: ${Number(v) + 1}`,
-      ),
-    );
-    const bumped = loadFlowFile(file);
-    if (!bumped.ok) throw new Error("bumped flow does not load");
     const original = h.compiled;
-    await h.restartApp(bumped.compiled);
+    await h.restartApp(loadBumpedFlow());
     try {
       const stale = await h.click(one.message, "answer:current_server:our_shared");
       expect(stale.message.updates).toBe(2);

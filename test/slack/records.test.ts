@@ -1,14 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadFlowFile } from "../../src/flow/loadFlow.ts";
-import { defaultFlowFile } from "../../src/paths.ts";
 import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
 import { UI } from "../../src/slack/i18n.ts";
 import type { AppRecords } from "../../src/slack/records.ts";
 import { decodeState } from "../../src/slack/state/codec.ts";
-import { loadRealFlow } from "../support/flow.ts";
+import { loadBumpedFlow, loadRealFlow } from "../support/flow.ts";
 import { Harness, readResult } from "../support/harness.ts";
 import { actionIdsIn, appHomeOpened, directMessage, findButton } from "../support/payloads.ts";
 import { failing, faulty, type TestRecords, testRecords } from "./recordsSupport.ts";
@@ -45,6 +40,24 @@ async function answerAll(h: Harness, message: FakeMessage, answers: Record<strin
 
 /** The message as it is now: the fake updates its messages in place, so an old screen needs a copy. */
 const snapshot = (m: FakeMessage): FakeMessage => ({ ...m, blocks: structuredClone(m.blocks) });
+
+/** The same result on a DM card (a normal message, redrawn with chat.update), started from the DM offer. */
+const dmHandoverResult = async (h: Harness) => {
+  // The harness clicks non-ephemeral messages as UOWNER.
+  await h.event(directMessage({ user: "UOWNER", channel: "DOWNER", text: "hi" }));
+  const offer = h.fake.messages[0] as FakeMessage;
+  return snapshot(await answerAll(h, (await h.click(offer, "start")).message, HANDOVER_US));
+};
+
+/** The owner's handover result with us installing (Ask staff offered), from a fresh command. */
+const handoverResult = async (h: Harness, text?: string) =>
+  snapshot(
+    await answerAll(
+      h,
+      await h.command({ user: OWNER, channel: CHANNEL, ...(text !== undefined ? { text } : {}) }),
+      HANDOVER_US,
+    ),
+  );
 
 const idOf = (m: FakeMessage) => {
   const value =
@@ -298,9 +311,7 @@ describe("handoff to staff", () => {
 
   it("ephemeral card: Ask staff (double clicked) posts one summary; the first taker wins; the card says so", async () => {
     const { h, records } = await start(true);
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
-    );
+    const result = await handoverResult(h);
     const asked = await h.click(result, "handoff:ask");
     await h.click(result, "handoff:ask");
     const staffMessages = h.fake.messages.filter((m) => m.channel === STAFF);
@@ -341,9 +352,7 @@ describe("handoff to staff", () => {
 
   it("an English customer's summary is in English throughout and says so; a Take it the database refuses tells the staff member what to do", async () => {
     const { h, records } = await start(true);
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL, text: "en" }), HANDOVER_US),
-    );
+    const result = await handoverResult(h, "en");
     await h.click(result, "handoff:ask");
     const staffMessage = snapshot(h.fake.messages.find((m) => m.channel === STAFF) as FakeMessage);
     const summary = JSON.stringify(staffMessage.blocks);
@@ -363,9 +372,7 @@ describe("handoff to staff", () => {
 
   it("a result redrawn after Ask staff (another language, back and forth) still says it was sent, then who took it; no second summary", async () => {
     const { h, records } = await start(true);
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
-    );
+    const result = await handoverResult(h);
     const latest = () => snapshot(h.fake.message(result.channel, result.ts) as FakeMessage);
     // A copy of the same result from another screen (another button state), asked from there.
     const english = snapshot((await h.click(result, "nav:lang:en")).message);
@@ -391,9 +398,7 @@ describe("handoff to staff", () => {
 
   it("if the staff channel cannot be reached, the card keeps Ask staff and the next press posts it", async () => {
     const { h } = await start(true);
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
-    );
+    const result = await handoverResult(h);
     h.fake.failNext("chat.postMessage", { error: "not_in_channel" });
     const failed = await h.click(result, "handoff:ask");
     expect(JSON.stringify(failed.calls.at(-1)?.args)).toContain("担当者への連絡に失敗しました");
@@ -404,11 +409,7 @@ describe("handoff to staff", () => {
 
   it("DM card: the customer's message is updated with chat.update", async () => {
     const { h } = await start(true);
-    // The harness clicks non-ephemeral messages as UOWNER.
-    await h.event(directMessage({ user: "UOWNER", channel: "DOWNER", text: "hi" }));
-    const offer = h.fake.messages[0] as FakeMessage;
-    const first = (await h.click(offer, "start")).message;
-    const result = snapshot(await answerAll(h, first, HANDOVER_US));
+    const result = await dmHandoverResult(h);
     await h.click(result, "handoff:ask");
     const staffMessage = h.fake.messages.find((m) => m.channel === STAFF) as FakeMessage;
     expect(JSON.stringify(staffMessage.blocks)).toContain("<@UOWNER> (DM)");
@@ -432,9 +433,7 @@ describe("handoff to staff", () => {
 
   it("with the database down, Ask staff says to try again and posts nothing; the next press posts it, records it and keeps the staff message's ts", async () => {
     const { h, records } = await start(true);
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
-    );
+    const result = await handoverResult(h);
     records.down = true;
     const failed = await h.click(result, "handoff:ask");
     records.down = false;
@@ -459,9 +458,7 @@ describe("handoff to staff", () => {
       true,
       failing("createHandoff", (n) => n === 0),
     );
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
-    );
+    const result = await handoverResult(h);
     const failed = await h.click(result, "handoff:ask");
     expect(JSON.stringify(failed.calls.at(-1)?.args)).toContain(UI.ja.handoffFailed);
     expect(JSON.stringify(failed.message.blocks)).not.toContain(UI.ja.handoffAsked);
@@ -476,9 +473,7 @@ describe("handoff to staff", () => {
       true,
       failing("claimHandoffPost", (n) => n === 0),
     );
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
-    );
+    const result = await handoverResult(h);
     const failed = await h.click(result, "handoff:ask");
     expect(JSON.stringify(failed.calls.at(-1)?.args)).toContain(UI.ja.handoffFailed);
     expect(actionIdsIn(failed.message.blocks)).toContain("handoff:ask");
@@ -496,9 +491,7 @@ describe("handoff to staff", () => {
       true,
       failing("setHandoffMessage", () => true),
     );
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
-    );
+    const result = await handoverResult(h);
     const asked = await h.click(result, "handoff:ask");
     expect(JSON.stringify(asked.calls.map((c) => c.args))).not.toContain(UI.ja.handoffFailed);
     expect(JSON.stringify(asked.message.blocks)).toContain(UI.ja.handoffAsked);
@@ -520,9 +513,7 @@ describe("handoff to staff", () => {
         return Date.now() - firstFailure < 150;
       }),
     );
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
-    );
+    const result = await handoverResult(h);
     await h.click(result, "handoff:ask");
     const [staffMessage] = staffMessagesOf(h);
     const handoff = await records.store.getHandoff(handoffIdOf(staffMessage as FakeMessage) ?? "");
@@ -532,9 +523,7 @@ describe("handoff to staff", () => {
 
   it("other answers of the same consultation make another handoff: Ask staff is offered again and posts a second summary", async () => {
     const { h } = await start(true);
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
-    );
+    const result = await handoverResult(h);
     await h.click(result, "handoff:ask");
     const changing = (
       await h.click(h.fake.message(result.channel, result.ts) as FakeMessage, "change:destination_server")
@@ -551,9 +540,7 @@ describe("handoff to staff", () => {
 
   it("Take it on a handoff that does not exist (removed, or a forged value) says so and changes nothing", async () => {
     const { h, records } = await start(true);
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
-    );
+    const result = await handoverResult(h);
     await h.click(result, "handoff:ask");
     const staffMessage = snapshot(staffMessagesOf(h)[0] as FakeMessage);
     const gone = await h.click(staffMessage, "handoff:take", { user: LEE, value: "h_nosuchhandoff" });
@@ -565,9 +552,7 @@ describe("handoff to staff", () => {
 
   it("Take it on a staff message once the app runs without records: not found, rather than 'press again'", async () => {
     const { h } = await start(true);
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
-    );
+    const result = await handoverResult(h);
     await h.click(result, "handoff:ask");
     const staffMessage = snapshot(staffMessagesOf(h)[0] as FakeMessage);
     // The same staff message pressed on an app started without a records store.
@@ -606,9 +591,7 @@ describe("handoff to staff", () => {
 
   it("a handoff whose stored card cannot be read is still taken: the staff message says who, the customer gets a notice", async () => {
     const { h, records } = await start(true);
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
-    );
+    const result = await handoverResult(h);
     await h.click(result, "handoff:ask");
     const staffMessage = snapshot(staffMessagesOf(h)[0] as FakeMessage);
     const db = (records.store as unknown as { db: { prepare(sql: string): { run(): { changes: number } } } })
@@ -623,22 +606,10 @@ describe("handoff to staff", () => {
 
   it("a handoff taken after the flow changed version: the customer gets a notice (the old card cannot be drawn), the take is recorded", async () => {
     const { h, records } = await start(true);
-    const result = snapshot(
-      await answerAll(h, await h.command({ user: OWNER, channel: CHANNEL }), HANDOVER_US),
-    );
+    const result = await handoverResult(h);
     await h.click(result, "handoff:ask");
     const staffMessage = snapshot(staffMessagesOf(h)[0] as FakeMessage);
-    const file = join(mkdtempSync(join(tmpdir(), "flow-v2-")), "ssl-migration.yaml");
-    writeFileSync(
-      file,
-      readFileSync(defaultFlowFile, "utf8").replace(
-        /^version: (\d+)$/m,
-        (_, v) => `version: ${Number(v) + 1}`,
-      ),
-    );
-    const bumped = loadFlowFile(file);
-    if (!bumped.ok) throw new Error("bumped flow does not load");
-    await h.restartApp(bumped.compiled);
+    await h.restartApp(loadBumpedFlow());
     const taken = await h.click(staffMessage, "handoff:take", { user: LEE });
     expect(JSON.stringify(taken.message.blocks)).toContain(`<@${LEE}> took it`);
     expect(taken.calls.map((c) => c.method)).not.toContain("response_url");
@@ -651,10 +622,7 @@ describe("handoff to staff", () => {
 
   it("DM card gone when staff take it: the customer hears it in the DM with a message, not an ephemeral", async () => {
     const { h } = await start(true);
-    await h.event(directMessage({ user: "UOWNER", channel: "DOWNER", text: "hi" }));
-    const offer = h.fake.messages[0] as FakeMessage;
-    const first = (await h.click(offer, "start")).message;
-    const result = snapshot(await answerAll(h, first, HANDOVER_US));
+    const result = await dmHandoverResult(h);
     await h.click(result, "handoff:ask");
     const staffMessage = snapshot(staffMessagesOf(h)[0] as FakeMessage);
     (h.fake.message(result.channel, result.ts) as FakeMessage).deleted = true;

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadFlowFile } from "../../src/flow/loadFlow.ts";
 import { defaultFlowFile } from "../../src/paths.ts";
 import { formatPositionedError } from "../../src/yaml/parseYaml.ts";
@@ -7,6 +10,18 @@ export function loadRealFlow() {
   const loaded = loadFlowFile(defaultFlowFile);
   if (!loaded.ok) throw new Error(loaded.errors.map(formatPositionedError).join("\n"));
   return loaded.compiled;
+}
+
+/** The real flow with its version one higher, as after an edit that changes a question's meaning. */
+export function loadBumpedFlow() {
+  const file = join(mkdtempSync(join(tmpdir(), "flow-v2-")), "ssl-migration.yaml");
+  writeFileSync(
+    file,
+    readFileSync(defaultFlowFile, "utf8").replace(/^version: (\d+)$/m, (_, v) => `version: ${Number(v) + 1}`),
+  );
+  const bumped = loadFlowFile(file);
+  if (!bumped.ok) throw new Error("bumped flow does not load");
+  return bumped.compiled;
 }
 
 /**
