@@ -40,6 +40,21 @@ describe("computeFee", () => {
     );
   });
 
+  it("scales by the fewest powers of ten the rate needs, so large amounts stay exact", () => {
+    // At a needlessly large scale, 40,000,010 * 1.1e12 is beyond 2^53 and ceil gives one yen too many.
+    expect(computeFee(flowWith(0.1, "ceil", 40_000_010), "fee", "ja").includingTax).toBe(44_000_011);
+    expect(computeFee(flowWith(0.1, "floor", 40_000_010), "fee", "ja").includingTax).toBe(44_000_011);
+    fc.assert(
+      fc.property(fc.nat(1_000_000_000), fc.nat(10_000), (amount, basisPoints) => {
+        const exact = BigInt(amount) * BigInt(10_000 + basisPoints);
+        expect(computeFee(flowWith(basisPoints / 10_000, "ceil", amount), "fee", "ja").includingTax).toBe(
+          Number((exact + 9_999n) / 10_000n),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("gives a fee for a rate with more decimals than it can use exactly (no endless search for the scale)", () => {
     // 1/3 as a double never becomes exact at any power of ten; it is used to 12 decimals.
     expect(computeFee(flowWith(1 / 3, "floor", 3000), "fee", "ja").includingTax).toBe(3999);

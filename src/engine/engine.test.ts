@@ -5,6 +5,7 @@ import {
   type Consultation,
   changeAnswer,
   goBack,
+  LANGS,
   type Progressed,
   type Result,
   restartConsultation,
@@ -289,6 +290,13 @@ describe("engine", () => {
     const asking = must(changeAnswer(compiled, before.consultation, "current_server"));
     expect(questionOf(asking)).toBe("current_server");
     expect(asking.step.kind === "question" && asking.step.previous).toBe("other_shared");
+    // Only the changed answer and those after it are set aside: the state rides in a Slack button.
+    expect(asking.consultation.answers).toEqual([["validity", "valid"]]);
+    expect(asking.consultation.kept).toEqual({
+      current_server: "other_shared",
+      destination_server: "dedicated_vps_cloud",
+      issuer: "server_option",
+    });
     const after = must(answerQuestion(compiled, asking.consultation, "current_server", "our_shared"));
     // destination_server is reused; issuer no longer matters; installer is new.
     expect(after.consultation.answers).toEqual([
@@ -298,6 +306,28 @@ describe("engine", () => {
     ]);
     expect(questionOf(after)).toBe("installer");
     expect(after.consultation.kept).toBeUndefined();
+  });
+
+  it("asks again, instead of reusing, a kept answer that is not an option of its question (a tampered button)", () => {
+    const tampered: Consultation = {
+      ...startConsultation(compiled, "ja").consultation,
+      answers: [["validity", "valid"]],
+      kept: { current_server: "other_shared", destination_server: "moon", issuer: "us" },
+    };
+    const after = must(answerQuestion(compiled, tampered, "current_server", "our_shared"));
+    expect(after.consultation.answers).toEqual([
+      ["validity", "valid"],
+      ["current_server", "our_shared"],
+    ]);
+    expect(questionOf(after)).toBe("destination_server");
+    expect(after.consultation.kept).toBeUndefined();
+  });
+
+  it("speaks the flow's languages, Japanese first (the rules put Japanese wording first)", () => {
+    const texts = compiled.flow.questions.map((q) => Object.keys(q.text).sort());
+    for (const keys of texts) expect(keys).toEqual([...LANGS].sort());
+    expect(LANGS[0]).toBe("ja");
+    for (const lang of LANGS) expect(startConsultation(compiled, lang).consultation.lang).toBe(lang);
   });
 
   it("shows progress: the answers so far and the most questions any path can still ask", () => {
