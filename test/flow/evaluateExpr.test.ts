@@ -71,3 +71,29 @@ describe("compileExpr", () => {
     expect(evaluate({ not: { fact: "ready" } }, undefined, "no")).toBe(YES);
   });
 });
+
+describe("compileExpr, the other forms", () => {
+  const red: Expr = { fact: "colour", is: "red" };
+  const ready: Expr = { fact: "ready" };
+
+  it("all is no as soon as one part is no, even next to an unknown part, else unknown if one part is, else yes", () => {
+    expect(evaluate({ all: [ready, red] }, "red", "unknown")).toBe(UNKNOWN);
+    expect(evaluate({ all: [ready, red] }, "blue", "unknown")).toBe(NO);
+    expect(evaluate({ all: [red, ready] }, "blue", "unknown")).toBe(NO);
+    expect(evaluate({ all: [ready, red] }, "red", "yes")).toBe(YES);
+  });
+
+  it("unknown is yes only when its part is unknown", () => {
+    expect(evaluate({ unknown: ready }, undefined, "unknown")).toBe(YES);
+    expect(evaluate({ unknown: ready })).toBe(YES);
+    expect(evaluate({ unknown: ready }, undefined, "yes")).toBe(NO);
+    expect(evaluate({ unknown: ready }, undefined, "no")).toBe(NO);
+  });
+
+  it("a yes/no fact read as a truth is unknown when answered unknown or not known", () => {
+    expect(evaluate(ready, undefined, "yes")).toBe(YES);
+    expect(evaluate(ready, undefined, "no")).toBe(NO);
+    expect(evaluate(ready, undefined, "unknown")).toBe(UNKNOWN);
+    expect(evaluate(ready)).toBe(UNKNOWN);
+  });
+});
