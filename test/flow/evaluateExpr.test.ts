@@ -97,3 +97,22 @@ describe("compileExpr, the other forms", () => {
     expect(evaluate(ready)).toBe(UNKNOWN);
   });
 });
+
+describe("compileExpr on references the loader would refuse", () => {
+  // checkReferences keeps these out of a loaded flow; compiled on their own they must fail loudly, naming the culprit.
+  const looped = Flow.parse({ ...flow, derived: { loop: [{ value: { not: { derived: "loop" } } }] } });
+
+  it("refuses a derived fact that refers to itself instead of recursing without end", () => {
+    expect(() => compileExpr({ derived: "loop" }, looped, indexFlow(looped))).toThrow(
+      "derived fact loop refers to itself",
+    );
+  });
+
+  it("names an unknown question, option or derived fact", () => {
+    expect(() => compileExpr({ fact: "mood" }, flow, index)).toThrow("unknown fact mood");
+    expect(() => compileExpr({ fact: "colour", is: "pink" }, flow, index)).toThrow(
+      "unknown option colour.pink",
+    );
+    expect(() => compileExpr({ derived: "nowhere" }, flow, index)).toThrow("unknown derived fact nowhere");
+  });
+});
