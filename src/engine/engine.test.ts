@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadRealFlow } from "../../test/support/flow.ts";
+import { describeStep } from "./describeStep.ts";
 import {
   answerQuestion,
   type Consultation,
@@ -67,6 +68,17 @@ describe("engine", () => {
     expect(step.question.options.map((o) => o.id)).toEqual(["valid", "expired"]);
     expect(step.question.text).toMatch(/有効期限/);
     expect(step.question.help).toBeTruthy();
+  });
+
+  // Steps are compared and stored as plain data: a key present but undefined is not "no previous answer".
+  it("leaves out previous and installer where there is none, rather than setting them to undefined", () => {
+    const { step, consultation } = startConsultation(compiled, "ja");
+    expect("previous" in step).toBe(false);
+    const fixedFee = compiled.tree.nodes.find((n) => n.kind === "outcome" && n.feeBy === undefined);
+    if (!fixedFee) throw new Error("the flow has no result with a fixed fee");
+    const result = describeStep(compiled, fixedFee, consultation);
+    expect(result.kind).toBe("outcome");
+    expect("installer" in result).toBe(false);
   });
 
   it("speaks English when asked", () => {

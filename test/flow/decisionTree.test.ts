@@ -256,3 +256,71 @@ describe("decision tree on small flows", () => {
     expect(problems).toHaveLength(12); // the implied questions are never asked
   });
 });
+
+describe("items left citing nothing at a result", () => {
+  const redOnly = (id: string) => ({ id, when: { fact: "colour", is: "red" } });
+  // (ready=yes, colour=blue) and (ready=no, colour never asked) both end in "rest".
+  const gaps = {
+    ...flow(
+      [question("ready", ["yes", "no"]), question("colour", ["red", "blue"])],
+      [
+        outcome("go", {
+          all: [
+            { fact: "ready", is: "yes" },
+            { fact: "colour", is: "red" },
+          ],
+        }),
+        {
+          ...outcome("rest"),
+          conditions: [
+            { id: "plain", passages: ["P1"], text },
+            // Uncited at both results of "rest": reported once, at the first.
+            { id: "gap", passages: [redOnly("P2")], text },
+          ],
+          steps: [
+            { id: "none", text },
+            // Applies only at ready=yes, where it cites nothing; where it does not apply it is no gap.
+            { id: "when_ready", when: { fact: "ready", is: "yes" }, passages: [redOnly("P1")], text },
+          ],
+          notes: [
+            {
+              id: "when_not",
+              when: { fact: "ready", is: "no" },
+              passages: [{ id: "P2", when: { fact: "ready", is: "yes" } }],
+              text,
+            },
+          ],
+        },
+      ],
+    ),
+    passages: { P1: text, P2: text },
+  };
+
+  it("reports each item once, in every group, at its first such result, and only where it applies and lists passages", () => {
+    const loaded = load(gaps);
+    expect(loaded.ok).toBe(false);
+    expect(loaded.ok === false && loaded.errors.map((e) => `${e.path} ${e.message}`)).toEqual([
+      'outcomes.1.conditions.1.passages "gap" of outcome "rest" cites none of its passages at the result for ready=yes, colour=blue: give every result at least one',
+      'outcomes.1.steps.1.passages "when_ready" of outcome "rest" cites none of its passages at the result for ready=yes, colour=blue: give every result at least one',
+      'outcomes.1.notes.0.passages "when_not" of outcome "rest" cites none of its passages at the result for ready=no: give every result at least one',
+    ]);
+  });
+
+  it("accepts the same items once every result cites something", () => {
+    const rest = gaps.outcomes[1];
+    if (!rest) throw new Error("no rest");
+    const cited = {
+      ...gaps,
+      outcomes: [
+        gaps.outcomes[0],
+        {
+          ...rest,
+          conditions: [{ id: "gap", passages: [redOnly("P2"), "P1"], text }],
+          steps: [{ id: "when_ready", when: { fact: "ready", is: "yes" }, passages: ["P1"], text }],
+          notes: [{ id: "when_not", when: { fact: "ready", is: "no" }, passages: ["P2"], text }],
+        },
+      ],
+    } as FlowInput;
+    expect(load(cited).ok).toBe(true);
+  });
+});

@@ -71,3 +71,48 @@ describe("compileExpr", () => {
     expect(evaluate({ not: { fact: "ready" } }, undefined, "no")).toBe(YES);
   });
 });
+
+describe("compileExpr, the other forms", () => {
+  const red: Expr = { fact: "colour", is: "red" };
+  const ready: Expr = { fact: "ready" };
+
+  it("all is no as soon as one part is no, even next to an unknown part, else unknown if one part is, else yes", () => {
+    expect(evaluate({ all: [ready, red] }, "red", "unknown")).toBe(UNKNOWN);
+    expect(evaluate({ all: [ready, red] }, "blue", "unknown")).toBe(NO);
+    expect(evaluate({ all: [red, ready] }, "blue", "unknown")).toBe(NO);
+    expect(evaluate({ all: [ready, red] }, "red", "yes")).toBe(YES);
+  });
+
+  it("unknown is yes only when its part is unknown", () => {
+    expect(evaluate({ unknown: ready }, undefined, "unknown")).toBe(YES);
+    expect(evaluate({ unknown: ready })).toBe(YES);
+    expect(evaluate({ unknown: ready }, undefined, "yes")).toBe(NO);
+    expect(evaluate({ unknown: ready }, undefined, "no")).toBe(NO);
+  });
+
+  it("a yes/no fact read as a truth is unknown when answered unknown or not known", () => {
+    expect(evaluate(ready, undefined, "yes")).toBe(YES);
+    expect(evaluate(ready, undefined, "no")).toBe(NO);
+    expect(evaluate(ready, undefined, "unknown")).toBe(UNKNOWN);
+    expect(evaluate(ready)).toBe(UNKNOWN);
+  });
+});
+
+describe("compileExpr on references the loader would refuse", () => {
+  // checkReferences keeps these out of a loaded flow; compiled on their own they must fail loudly, naming the culprit.
+  const looped = Flow.parse({ ...flow, derived: { loop: [{ value: { not: { derived: "loop" } } }] } });
+
+  it("refuses a derived fact that refers to itself instead of recursing without end", () => {
+    expect(() => compileExpr({ derived: "loop" }, looped, indexFlow(looped))).toThrow(
+      "derived fact loop refers to itself",
+    );
+  });
+
+  it("names an unknown question, option or derived fact", () => {
+    expect(() => compileExpr({ fact: "mood" }, flow, index)).toThrow("unknown fact mood");
+    expect(() => compileExpr({ fact: "colour", is: "pink" }, flow, index)).toThrow(
+      "unknown option colour.pink",
+    );
+    expect(() => compileExpr({ derived: "nowhere" }, flow, index)).toThrow("unknown derived fact nowhere");
+  });
+});

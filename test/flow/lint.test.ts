@@ -1,6 +1,6 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadFlowFile } from "../../src/flow/loadFlow.ts";
+import { compileFlowText, loadFlowFile } from "../../src/flow/loadFlow.ts";
 import { defaultFlowFile } from "../../src/paths.ts";
 import { formatPositionedError } from "../../src/yaml/parseYaml.ts";
 
@@ -134,5 +134,28 @@ describe("flow lint", () => {
       col: 1,
       path: "",
     });
+  });
+
+  // Every problem at once: one check that stops early would hide the rest of the outcome.
+  it("checks the rest of an outcome after a plain citation", () => {
+    const base = readFileSync(`${dir}/base.yaml`, "utf8");
+    const text = base.replace(
+      "- { id: start, text: { ja: 始める, en: Start } }",
+      "- { id: start, passages: [P9], text: { ja: 始める, en: Start } }",
+    );
+    expect(text).not.toBe(base);
+    const loaded = compileFlowText(text, "plain.yaml");
+    expect(loaded.ok === false && loaded.errors.map(formatPositionedError)).toEqual([
+      'plain.yaml:27:33 outcomes.0.steps.0.passages.0 unknown passage "P9"',
+    ]);
+  });
+
+  it("reports a file with no questions and no outcomes without throwing", () => {
+    const base = readFileSync(`${dir}/base.yaml`, "utf8");
+    const loaded = compileFlowText(base.slice(0, base.indexOf("questions:")), "empty.yaml");
+    expect(loaded.ok === false && loaded.errors.map((e) => `${e.path} ${e.message}`)).toEqual([
+      'questions missing "questions" (expected array)',
+      'outcomes missing "outcomes" (expected array)',
+    ]);
   });
 });

@@ -1,0 +1,80 @@
+/**
+ * Which items of an outcome apply at a result and what each cites, on a small
+ * flow where every form can be seen on its own: the SSL flow never leaves an
+ * item's or a citation's `when` unknown at a result, so its tests cannot tell
+ * "yes" from "not no".
+ */
+import { describe, expect, it } from "vitest";
+import { indexFlow } from "./evaluateExpr.ts";
+import { makeItemResolver } from "./resolveItems.ts";
+import { Flow } from "./schema.ts";
+
+const text = { ja: "x", en: "x" };
+const flow = Flow.parse({
+  id: "items",
+  version: 1,
+  title: text,
+  tax: { rate: 0.1 },
+  fees: { none: { amount: 0, label: text } },
+  passages: { P1: text, P2: text, P3: text },
+  questions: [{ id: "ready", text, options: ["yes", "no", "unknown"].map((id) => ({ id, label: text })) }],
+  outcomes: [
+    {
+      id: "first",
+      route: "first",
+      when: { fact: "ready", is: "yes" },
+      sign: "go",
+      title: text,
+      fee: "none",
+      conditions: [
+        { id: "always", passages: ["P1", { id: "P2", when: { fact: "ready" } }, "P3"], text },
+        { id: "if_ready", when: { fact: "ready" }, passages: ["P3"], text },
+      ],
+      steps: [{ id: "s", text }],
+    },
+    {
+      id: "second",
+      route: "second",
+      sign: "stop",
+      title: text,
+      fee: "none",
+      conditions: [{ id: "c", text }],
+      steps: [{ id: "s", when: { not: { fact: "ready" } }, passages: [{ id: "P1", when: "yes" }], text }],
+      notes: [{ id: "n", when: { unknown: { fact: "ready" } }, passages: ["P2"], text }],
+    },
+  ],
+});
+const resolve = makeItemResolver(flow);
+const options = indexFlow(flow).optionIndex[0];
+
+/** The resolution at `ready` given as an option id (undefined: not known). */
+const at = (outcome: number, ready?: string) =>
+  resolve(outcome, new Int8Array([ready === undefined ? -1 : (options?.get(ready) ?? -1)]));
+
+describe("makeItemResolver", () => {
+  it("cites plain passages always and a conditional one only where its when is yes, in the order listed", () => {
+    expect(at(0, "yes").conditions[0]).toEqual(["P1", "P2", "P3"]);
+    expect(at(0, "no").conditions[0]).toEqual(["P1", "P3"]);
+    // Unknown is not yes: the passage is not cited.
+    expect(at(0, "unknown").conditions[0]).toEqual(["P1", "P3"]);
+    expect(at(0).conditions[0]).toEqual(["P1", "P3"]);
+  });
+
+  it("applies an item only where its when is yes, and gives null where it does not apply", () => {
+    expect(at(0, "yes").conditions[1]).toEqual(["P3"]);
+    expect(at(0, "no").conditions[1]).toBeNull();
+    expect(at(0, "unknown").conditions[1]).toBeNull();
+    expect(at(0).conditions[1]).toBeNull();
+  });
+
+  it("resolves steps and notes like conditions; an item with no passages cites none, a missing group is empty", () => {
+    expect(at(0, "yes")).toEqual({ conditions: [["P1", "P2", "P3"], ["P3"]], steps: [[]], notes: [] });
+    expect(at(1, "no")).toEqual({ conditions: [[]], steps: [["P1"]], notes: [null] });
+    expect(at(1, "yes")).toEqual({ conditions: [[]], steps: [null], notes: [null] });
+    expect(at(1, "unknown")).toEqual({ conditions: [[]], steps: [null], notes: [["P2"]] });
+  });
+
+  it("refuses an outcome the flow does not have", () => {
+    expect(() => resolve(2, new Int8Array([0]))).toThrow("no outcome 2");
+  });
+});
