@@ -4,7 +4,8 @@ import { formatPositionedError } from "../yaml/parseYaml.ts";
 import { readArgs } from "./readArgs.ts";
 
 const HELP = `Checks flow files: schema, references, and every path (dead ends,
-unreachable questions, outcomes never reached). Prints every error as
+unreachable questions, outcomes never reached, results where a condition,
+step or note cites none of its passages). Prints every error as
 file:line:col path message.
 
 Usage: npm run lint-flow -- [FILES...]   (default: flows/ssl-migration.yaml)`;
