@@ -327,6 +327,17 @@ describe("buffered recorder (SQLite)", () => {
     expect(await db.inner.countEvents()).toBe(3);
   });
 
+  it("close waits for the last batch still being written instead of counting it lost", async () => {
+    const db = gatedSqlite();
+    cleanups.push(db.close);
+    const recorder = createBufferedRecorder({ store: db.store, logger: memoryLogger() });
+    recorder.record(syntheticEvent(1));
+    await waitFor("a write in progress", () => db.batches.length === 1);
+    // Nothing else queued: close must still wait for this write.
+    setTimeout(() => db.release(), 50);
+    expect(await recorder.close(5000)).toEqual({ queued: 0, written: 1, dropped: 0, failures: 0 });
+  });
+
   it("close retries after a backoff and writes everything once the database is back", async () => {
     const db = lockedSqlite();
     cleanups.push(db.close);
