@@ -10,4 +10,9 @@ describe("eventId", () => {
     // Parts are delimited: shifting text between parts changes the id.
     expect(eventId("ab", "c")).not.toBe(eventId("a", "bc"));
   });
+
+  it("distinguishes a missing part from the text null, and a number from its digits", () => {
+    expect(eventId("c-1", null)).not.toBe(eventId("c-1", "null"));
+    expect(eventId("c-1", 1)).not.toBe(eventId("c-1", "1"));
+  });
 });

@@ -12,6 +12,8 @@ import { EVENTS } from "./fixture.ts";
 import { TEST_DATABASE_URL, tempDir } from "./harnesses.ts";
 import { memoryLogger, waitFor } from "./waitFor.ts";
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 describe("openStore", () => {
   it("uses SQLite at SQLITE_PATH when DATABASE_URL is unset, creating the folder", async () => {
     const { dir, remove } = tempDir();
@@ -65,6 +67,7 @@ describe("retention", () => {
     expect(retentionDaysFromEnv({})).toBeNull();
     expect(retentionDaysFromEnv({ RETENTION_DAYS: " " })).toBeNull();
     expect(retentionDaysFromEnv({ RETENTION_DAYS: "30" })).toBe(30);
+    expect(retentionDaysFromEnv({ RETENTION_DAYS: "1" })).toBe(1);
     for (const bad of ["0", "-1", "1.5", "thirty"]) {
       expect(() => retentionDaysFromEnv({ RETENTION_DAYS: bad })).toThrow(/RETENTION_DAYS must be/);
     }
@@ -85,6 +88,57 @@ describe("retention", () => {
     await store.close();
     expect(await applyRetention(store, 30, logger)).toBe(0);
     expect(logger.lines.at(-1)).toMatchObject({ level: "warn" });
+    remove();
+  });
+
+  it("purges again at each interval, logs only runs that removed something, and stops when told", async () => {
+    const { dir, remove } = tempDir();
+    const store = new SqliteStore({ path: join(dir, "r.db") });
+    await store.record(EVENTS);
+    const logger = memoryLogger();
+    const stop = scheduleRetention(store, 30, logger, 20);
+    await waitFor("purge at start", async () => (await store.countEvents()) === 0);
+    await sleep(60);
+    await store.record(EVENTS);
+    await waitFor("a later purge", async () => (await store.countEvents()) === 0);
+    stop();
+    // Runs that found nothing to remove stay silent.
+    expect(logger.lines.map((l) => l.msg)).toEqual([
+      `records: retention removed ${EVENTS.length} record(s) older than 30 day(s)`,
+      `records: retention removed ${EVENTS.length} record(s) older than 30 day(s)`,
+    ]);
+    await store.record(EVENTS);
+    await sleep(100);
+    expect(await store.countEvents()).toBe(EVENTS.length);
+    await store.close();
+    remove();
+  });
+
+  it("without RETENTION_DAYS keeps everything and does nothing", async () => {
+    const { dir, remove } = tempDir();
+    const store = new SqliteStore({ path: join(dir, "r.db") });
+    await store.record(EVENTS);
+    const logger = memoryLogger();
+    const stop = scheduleRetention(store, null, logger, 20);
+    await sleep(100);
+    stop();
+    expect(await store.countEvents()).toBe(EVENTS.length);
+    expect(logger.lines).toEqual([]);
+    await store.close();
+    remove();
+  });
+
+  it("logs a failed removal of delivery claims instead of throwing", async () => {
+    const { dir, remove } = tempDir();
+    const store = new SqliteStore({ path: join(dir, "r.db") });
+    await store.migrate();
+    await store.close();
+    const logger = memoryLogger();
+    const stop = scheduleDeliveryPrune(store, logger, 60_000);
+    await waitFor("the warning", () => logger.lines.length > 0);
+    stop();
+    expect(logger.lines[0]).toMatchObject({ level: "warn" });
+    expect(logger.lines[0]?.msg).toMatch(/^records: removing old delivery claims failed, will retry: /);
     remove();
   });
 
