@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIGNING_SECRET } from "../support/harness.ts";
@@ -11,6 +12,7 @@ import {
   type Hostile,
   JSON_TYPE,
   sendRaw,
+  signedHeaders,
   startHostile,
   UNACKED_MS,
 } from "./support.ts";
@@ -136,6 +138,73 @@ describe("hostile request bodies", () => {
       expect(lines.filter((l) => l.includes("WARN") && l.includes("Malformed request body"))).toHaveLength(1);
       expect(lines.join("\n")).not.toContain(marker);
     }
+  });
+
+  it("a JSON null body with a forged or missing signature is refused 401, not read as malformed (400)", async () => {
+    const { h } = hostile;
+    const mark = h.fake.mark();
+    for (const [body, contentType] of [
+      ["null", JSON_TYPE],
+      [formPayload("null"), FORM],
+    ] as const) {
+      expect((await sendRaw(h, body, contentType)).status, body).toBe(400);
+      expect((await sendRaw(h, body, contentType, { signature: "v0=0000" })).status, body).toBe(401);
+      const unsigned = {
+        headers: { "x-slack-signature": undefined, "x-slack-request-timestamp": undefined },
+      };
+      expect((await sendRaw(h, body, contentType, unsigned)).status, body).toBe(401);
+    }
+    await h.idle();
+    expect(h.fake.calls.filter((c) => c.seq > mark)).toEqual([]);
+  });
+
+  it("only a POST to /slack/events is read here: a signed null sent elsewhere or with another method gets Bolt's 404", async () => {
+    const { h } = hostile;
+    const body = "null";
+    const { port } = new URL(h.client.url);
+    for (const [method, path] of [
+      ["POST", "/elsewhere"],
+      ["PUT", "/slack/events"],
+    ] as const) {
+      const { timestamp, signature } = signedHeaders(body);
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port: Number(port),
+            method,
+            path,
+            headers: {
+              "content-type": JSON_TYPE,
+              "x-slack-request-timestamp": String(timestamp),
+              "x-slack-signature": signature,
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode);
+          },
+        );
+        req.on("error", reject);
+        req.end(body);
+      });
+      expect(status, `${method} ${path}`).toBe(404);
+    }
+  });
+
+  it("Slack's unsigned ssl_check is answered 200, even with a smuggled JSON null payload (Bolt strips it)", async () => {
+    const { h } = hostile;
+    const mark = h.fake.mark();
+    for (const body of ["ssl_check=1", "ssl_check=1&payload=null", `ssl_check=1&${formPayload(" null")}`]) {
+      const unsigned = {
+        headers: { "x-slack-signature": undefined, "x-slack-request-timestamp": undefined },
+      };
+      const res = await sendRaw(h, body, FORM, unsigned);
+      expect(res.status, body).toBe(200);
+    }
+    await h.idle();
+    expect(h.fake.calls.filter((c) => c.seq > mark)).toEqual([]);
+    expect(hostile.crashes).toEqual([]);
   });
 
   it("a body over Bolt's 4 MB limit is refused 413 without being processed, signed or not", async () => {

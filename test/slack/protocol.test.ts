@@ -113,6 +113,26 @@ describe("an event delivered again", () => {
     expect((await h.clickHome("U2", "start")).map((c) => c.method)).toEqual(["chat.postMessage"]);
     expect(h.logs.join("\n")).toMatch(/delivery claim failed; answering anyway/);
   });
+
+  it("two different direct messages without an event_id are both answered (nothing to tell a redelivery by)", async () => {
+    records = testRecords();
+    h = await Harness.start({ records });
+    for (const text of ["hi", "hello"]) {
+      const { event_id: _, ...envelope } = eventEnvelope(directMessage({ user: "U1", channel: "D1", text }));
+      expect((await h.client.event(envelope)).status).toBe(200);
+      await h.idle();
+    }
+    expect(callsOf(h, "chat.postMessage")).toHaveLength(2);
+  });
+
+  it("a help mention is answered once but starts nothing: only a start is recorded as one", async () => {
+    records = testRecords();
+    h = await Harness.start({ records });
+    const help = appMention({ user: "U1", channel: "C1", text: "<@UBOT0FAKE> help" });
+    expect((await h.event(help, "EvHELP1")).map((c) => c.method)).toEqual(["chat.postEphemeral"]);
+    await records.settle();
+    expect(records.events().filter((e) => e.kind === "started")).toEqual([]);
+  });
 });
 
 describe("Slack refusing a call", () => {
@@ -266,6 +286,37 @@ describe("Slack refusing a call", () => {
     await expect(h.command({ user: "UOWNER", channel: "C1" })).rejects.toThrow(/drew no message/);
     await records.settle();
     expect(records.events().filter((e) => e.kind === "started")).toEqual([]);
+    // Handled and logged as a failed call, not thrown on to app.error.
+    expect(h.logs.join("\n")).toMatch(/slack call failed: respond\(command\)/);
+  });
+
+  it("a help command draws the help but records no start", async () => {
+    records = testRecords();
+    h = await Harness.start({ records });
+    expect((await h.command({ text: "help", user: "UOWNER", channel: "C1" })).blocks.length).toBeGreaterThan(
+      0,
+    );
+    await records.settle();
+    expect(records.events().filter((e) => e.kind === "started")).toEqual([]);
+  });
+
+  it("a rate limit of 3 s on a mention's or a DM's reply is waited out (events wait longer than a waiting person)", async () => {
+    h = await Harness.start();
+    h.fake.failNext("chat.postEphemeral", { status: 429, retryAfterS: 3 });
+    h.fake.failNext("chat.postMessage", { status: 429, retryAfterS: 3 });
+    await Promise.all([
+      h.event(appMention({ user: "U1", channel: "C1", text: "<@UBOT0FAKE>" }), "EvLIMIT3"),
+      h.event(directMessage({ user: "U1", channel: "D1", text: "hi" }), "EvLIMIT4"),
+    ]);
+    await h.idle();
+    await vi.waitFor(
+      () => {
+        const hh = h as Harness;
+        expect(callsOf(hh, "chat.postEphemeral").map((c) => c.status)).toEqual([429, 200]);
+        expect(callsOf(hh, "chat.postMessage").map((c) => c.status)).toEqual([429, 200]);
+      },
+      { timeout: 6_000 },
+    );
   });
 });
 

@@ -93,6 +93,17 @@ describe("entry points: slash command words, mention, DM, App Home", () => {
     expect(h.fake.calls).toHaveLength(0);
   });
 
+  it("a plain message in a channel, a private channel or a group DM is not someone talking to the bot", async () => {
+    // A "message" event arrives for every channel the bot is in: only channel_type "im" is a DM.
+    for (const channelType of ["channel", "group", "mpim"]) {
+      const calls = await h.event({
+        ...directMessage({ user: JA_USER, channel: "C0TALK", text: "hi" }),
+        channel_type: channelType,
+      });
+      expect(calls, channelType).toEqual([]);
+    }
+  });
+
   it("App Home shows the explanation and a start button; start opens the consultation in the DM, which continues with chat.update", async () => {
     const calls = await h.event(appHomeOpened({ user: JA_USER }));
     expect(calls.map((c) => c.method)).toEqual(["users.info", "views.publish"]);
