@@ -81,6 +81,18 @@ describe("buffered recorder (SQLite)", () => {
     for (const c of cleanups.splice(0)) await c();
   });
 
+  /** A recorder over a store whose writes wait for release(); both cleaned up after the test. */
+  const gatedRecorder = (
+    options: Omit<Parameters<typeof createBufferedRecorder>[0], "store" | "logger"> & {
+      logger?: Parameters<typeof createBufferedRecorder>[0]["logger"];
+    } = {},
+  ) => {
+    const db = gatedSqlite();
+    cleanups.push(db.close);
+    const recorder = createBufferedRecorder({ store: db.store, logger: memoryLogger(), ...options });
+    return { db, recorder };
+  };
+
   it("writes events in batches without the caller waiting", async () => {
     const { dir, remove } = tempDir();
     const store = new SqliteStore({ path: join(dir, "c.db") });
@@ -178,14 +190,7 @@ describe("buffered recorder (SQLite)", () => {
   });
 
   it("counts the batch being written as queued, and keeps queue plus batch within maxQueue", async () => {
-    const db = gatedSqlite();
-    cleanups.push(db.close);
-    const recorder = createBufferedRecorder({
-      store: db.store,
-      logger: memoryLogger(),
-      maxQueue: 5,
-      maxBatch: 3,
-    });
+    const { db, recorder } = gatedRecorder({ maxQueue: 5, maxBatch: 3 });
     for (let i = 0; i < 3; i++) recorder.record(syntheticEvent(i));
     await waitFor("a write in progress", () => db.batches.length === 1);
     expect(recorder.stats()).toMatchObject({ queued: 3, dropped: 0 });
@@ -199,9 +204,7 @@ describe("buffered recorder (SQLite)", () => {
   });
 
   it("flush waits for the write in progress before saying the queue is empty", async () => {
-    const db = gatedSqlite();
-    cleanups.push(db.close);
-    const recorder = createBufferedRecorder({ store: db.store, logger: memoryLogger() });
+    const { db, recorder } = gatedRecorder();
     recorder.record(syntheticEvent(1));
     await waitFor("a write in progress", () => db.batches.length === 1);
     let settled = false;
@@ -218,9 +221,7 @@ describe("buffered recorder (SQLite)", () => {
   });
 
   it("runs one write at a time, even when flushes overlap", async () => {
-    const db = gatedSqlite();
-    cleanups.push(db.close);
-    const recorder = createBufferedRecorder({ store: db.store, logger: memoryLogger(), maxBatch: 1 });
+    const { db, recorder } = gatedRecorder({ maxBatch: 1 });
     for (let i = 0; i < 4; i++) recorder.record(syntheticEvent(i));
     await waitFor("a write in progress", () => db.batches.length === 1);
     const both = Promise.all([recorder.flush(), recorder.flush()]);
@@ -312,14 +313,7 @@ describe("buffered recorder (SQLite)", () => {
   });
 
   it("close waits for the write in progress and writes the rest at once", async () => {
-    const db = gatedSqlite();
-    cleanups.push(db.close);
-    const recorder = createBufferedRecorder({
-      store: db.store,
-      logger: memoryLogger(),
-      maxBatch: 1,
-      retryMs: 60_000,
-    });
+    const { db, recorder } = gatedRecorder({ maxBatch: 1, retryMs: 60_000 });
     for (let i = 0; i < 3; i++) recorder.record(syntheticEvent(i));
     await waitFor("a write in progress", () => db.batches.length === 1);
     setTimeout(() => db.release(), 50);
@@ -328,9 +322,7 @@ describe("buffered recorder (SQLite)", () => {
   });
 
   it("close waits for the last batch still being written instead of counting it lost", async () => {
-    const db = gatedSqlite();
-    cleanups.push(db.close);
-    const recorder = createBufferedRecorder({ store: db.store, logger: memoryLogger() });
+    const { db, recorder } = gatedRecorder();
     recorder.record(syntheticEvent(1));
     await waitFor("a write in progress", () => db.batches.length === 1);
     // Nothing else queued: close must still wait for this write.
