@@ -94,17 +94,22 @@ function describeOutcome(
   };
 }
 
-const resolverCache = new WeakMap<CompiledFlow, ReturnType<typeof makeItemResolver>>();
-const resolvedCache = new WeakMap<CompiledFlow, Map<number, ResolvedItems>>();
+const resolvedCache = new WeakMap<
+  CompiledFlow,
+  { resolve: ReturnType<typeof makeItemResolver>; byNode: Map<number, ResolvedItems> }
+>();
 
 /** Which conditions, steps and notes apply, and what each cites, judged on the facts known at this result. */
 function resolvedAt(compiled: CompiledFlow, node: OutcomeNode): ResolvedItems {
-  const byNode = memoFor(resolvedCache, compiled, () => new Map<number, ResolvedItems>());
-  const cached = byNode.get(node.id);
-  if (cached) return cached;
-  const resolve = memoFor(resolverCache, compiled, () => makeItemResolver(compiled.flow));
-  const resolved = resolve(node.outcome, node.facts);
-  byNode.set(node.id, resolved);
+  const { resolve, byNode } = memoFor(resolvedCache, compiled, () => ({
+    resolve: makeItemResolver(compiled.flow),
+    byNode: new Map<number, ResolvedItems>(),
+  }));
+  let resolved = byNode.get(node.id);
+  if (!resolved) {
+    resolved = resolve(node.outcome, node.facts);
+    byNode.set(node.id, resolved);
+  }
   return resolved;
 }
 

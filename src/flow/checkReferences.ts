@@ -1,4 +1,5 @@
 import type { IssuePath, PointAt } from "../yaml/parseYaml.ts";
+import { ITEM_GROUPS } from "./resolveItems.ts";
 import type { Expr, Flow } from "./schema.ts";
 
 export type { IssuePath };
@@ -125,9 +126,12 @@ export function checkReferences(flow: Flow): FlowIssue[] {
   }
 
   const passages = new Set(Object.keys(flow.passages ?? {}));
+  const checkPassage = (id: string, path: IssuePath) => {
+    if (!passages.has(id)) issues.push({ path, message: `unknown passage "${id}"` });
+  };
   const checkPassages = (list: string[] | undefined, path: IssuePath) =>
     list?.forEach((p, i) => {
-      if (!passages.has(p)) issues.push({ path: [...path, i], message: `unknown passage "${p}"` });
+      checkPassage(p, [...path, i]);
     });
   const fees = flow.fees ?? {};
   for (const [code, fee] of Object.entries(fees))
@@ -165,7 +169,7 @@ export function checkReferences(flow: Flow): FlowIssue[] {
         }
       }
     }
-    for (const group of ["conditions", "steps", "notes"] as const) {
+    for (const group of ITEM_GROUPS) {
       const seen = new Set<string>();
       o[group]?.forEach((item, ii) => {
         if (seen.has(item.id))
@@ -176,13 +180,12 @@ export function checkReferences(flow: Flow): FlowIssue[] {
         seen.add(item.id);
         if (item.when !== undefined) checkExpr(item.when, at(group, ii, "when"));
         item.passages?.forEach((citation, pi) => {
-          const id = typeof citation === "string" ? citation : citation.id;
-          const idAt =
-            typeof citation === "string"
-              ? at(group, ii, "passages", pi)
-              : at(group, ii, "passages", pi, "id");
-          if (!passages.has(id)) issues.push({ path: idAt, message: `unknown passage "${id}"` });
-          if (typeof citation !== "string") checkExpr(citation.when, at(group, ii, "passages", pi, "when"));
+          const cited = at(group, ii, "passages", pi);
+          if (typeof citation === "string") checkPassage(citation, cited);
+          else {
+            checkPassage(citation.id, [...cited, "id"]);
+            checkExpr(citation.when, [...cited, "when"]);
+          }
         });
       });
     }

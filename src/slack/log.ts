@@ -104,15 +104,16 @@ export function describeError(error: unknown): Record<string, unknown> {
     ...(e.statusCode !== undefined ? { status: e.statusCode } : {}),
     ...(e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {}),
     ...(e.original instanceof Error ? { cause: e.original.message } : {}),
-    ...(causeCode(e.original) !== undefined ? { causeCode: causeCode(e.original) } : {}),
+    ...withCauseCode(e.original),
   };
 }
 
 /** fetch's "fetch failed" says nothing; the system's code (ECONNREFUSED …) sits on it or one level down. */
-function causeCode(original: unknown): unknown {
-  if (!(original instanceof Error)) return undefined;
+function withCauseCode(original: unknown): { causeCode?: unknown } {
+  if (!(original instanceof Error)) return {};
   const { code, cause } = original as Error & { code?: unknown; cause?: { code?: unknown } };
-  return code ?? (typeof cause === "object" && cause !== null ? cause.code : undefined);
+  const causeCode = code ?? (typeof cause === "object" && cause !== null ? cause.code : undefined);
+  return causeCode !== undefined ? { causeCode } : {};
 }
 
 function formatArg(arg: unknown, withStack: boolean): string {
