@@ -5,7 +5,10 @@ export type RecorderStats = {
   queued: number;
   /** Accepted by the store (duplicates included: the store ignores them). */
   written: number;
-  /** Lost because the queue was full, or still queued when close() gave up. */
+  /**
+   * Lost because the queue was full, or still queued when close() gave up
+   * (a write it gave up on that finishes later moves to written).
+   */
   dropped: number;
   /** Failed write attempts. */
   failures: number;
@@ -61,7 +64,11 @@ export function createBufferedRecorder(options: BufferedRecorderOptions): Buffer
   let dropsSinceLog = 0;
   let lastDropLog = 0;
 
-  const stats = (): RecorderStats => ({ queued: queue.length + inFlight.length, ...counts });
+  // A write close() gave up on is counted as dropped, so it is no longer queued too.
+  const stats = (): RecorderStats => ({
+    queued: queue.length + (abandoned ? 0 : inFlight.length),
+    ...counts,
+  });
 
   function drop(n: number, why: string) {
     if (n <= 0) return;
@@ -105,6 +112,11 @@ export function createBufferedRecorder(options: BufferedRecorderOptions): Buffer
         await store.record(inFlight);
         ok = true;
         counts.written += inFlight.length;
+        if (abandoned) {
+          // close() had counted these as lost; they were written after all.
+          counts.dropped -= inFlight.length;
+          logger.info(`records: ${inFlight.length} event(s) given up at close were written after all`);
+        }
         if (failuresInRow > 0) {
           logger.info(
             `records: database reachable again; ${stats().queued} event(s) queued, ${counts.dropped} dropped so far`,
@@ -189,7 +201,7 @@ export function createBufferedRecorder(options: BufferedRecorderOptions): Buffer
           }
         }
       }
-      // A write still running may yet succeed; its events are counted as lost all the same.
+      // A write still running may yet succeed: counted as lost now, as written if it does.
       const left = queue.length + inFlight.length;
       queue = [];
       abandoned = true;

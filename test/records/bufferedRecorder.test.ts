@@ -382,12 +382,39 @@ describe("buffered recorder (SQLite)", () => {
     recorder.record(syntheticEvent(1));
     await waitFor("a write in progress", () => attempts === 1);
     const stats = await recorder.close(100);
-    expect(stats).toMatchObject({ written: 0, dropped: 1 });
+    // Counted once: lost, and no longer queued.
+    expect(stats).toMatchObject({ queued: 0, written: 0, dropped: 1 });
+    expect(recorder.stats()).toMatchObject({ queued: 0, dropped: 1 });
     fail(new Error("connection reset"));
     await sleep(20);
     // Already counted as dropped: it must not come back into the queue.
     expect(recorder.stats()).toMatchObject({ queued: 0, written: 0, dropped: 1, failures: 1 });
     expect(attempts).toBe(1);
+  });
+
+  it("a hung write close() gave up on that succeeds later is counted as written, not lost", async () => {
+    let succeed: (n: number) => void = () => {};
+    let attempts = 0;
+    const logger = memoryLogger();
+    const recorder = createBufferedRecorder({
+      store: {
+        record: () => {
+          attempts++;
+          return new Promise<number>((resolve) => {
+            succeed = resolve;
+          });
+        },
+      },
+      logger,
+    });
+    recorder.record(syntheticEvent(1));
+    recorder.record(syntheticEvent(2));
+    await waitFor("a write in progress", () => attempts === 1);
+    expect(await recorder.close(50)).toMatchObject({ queued: 0, written: 0, dropped: 2 });
+    succeed(2);
+    await waitFor("the late write counted", () => recorder.stats().written === 2);
+    expect(recorder.stats()).toMatchObject({ queued: 0, written: 2, dropped: 0, failures: 0 });
+    expect(logger.lines.some((l) => l.level === "info" && l.msg.includes("written after all"))).toBe(true);
   });
 
   it("never throws, even when the store throws synchronously", async () => {
