@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defaultFlowFile } from "./paths.ts";
+import { databaseUrlSecrets } from "./records/databaseUrlSecrets.ts";
 
 /**
  * Everything the app reads from the environment, validated once at start.
@@ -199,16 +200,6 @@ export function secretsOf(config: Config): string[] {
     config.botToken,
     config.signingSecret ?? "",
     config.appToken ?? "",
-    // As written in the URL (percent-encoded) and as the driver decodes it.
-    ...passwordOf(config.records.databaseUrl),
+    ...databaseUrlSecrets(config.records.databaseUrl),
   ].filter((s) => s.length >= MIN_SECRET_LENGTH);
-}
-
-function passwordOf(url: string | undefined): string[] {
-  try {
-    const raw = url ? new URL(url).password : "";
-    return [raw, decodeURIComponent(raw)];
-  } catch {
-    return [];
-  }
 }

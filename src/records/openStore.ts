@@ -1,6 +1,9 @@
+import { redactUrl } from "./databaseUrlSecrets.ts";
 import { PostgresStore } from "./postgresStore.ts";
 import { DEFAULT_SQLITE_PATH, SqliteStore } from "./sqliteStore.ts";
 import type { Logger, RecordStore } from "./types.ts";
+
+export { redactUrl };
 
 export class StoreConfigError extends Error {}
 
@@ -9,17 +12,6 @@ export type OpenedStore = {
   /** Where the records live, safe to log: never contains a password. */
   description: string;
 };
-
-/** A database URL without its password, for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== "") u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparseable URL)";
-  }
-}
 
 type StoreEnv = { DATABASE_URL?: string | undefined; SQLITE_PATH?: string | undefined };
 

@@ -60,6 +60,19 @@ describe("openStore", () => {
     expect(redactUrl("postgres://h/db")).toBe("postgres://h/db");
     expect(redactUrl("not a url")).toBe("(unparseable URL)");
   });
+
+  it("redacts passwords given as query parameters, which pg also reads, and keeps the others", () => {
+    expect(redactUrl("postgres://u@h/db?sslmode=require&password=hunter2")).toBe(
+      "postgres://u@h/db?sslmode=require&password=***",
+    );
+    expect(redactUrl("postgres://u:p@h/db?sslpassword=k%20ey&application_name=bot")).toBe(
+      "postgres://u:***@h/db?sslpassword=***&application_name=bot",
+    );
+    // However the name is written or encoded.
+    expect(redactUrl("postgres://h/db?PASSWORD=a&pass%77ord=b&db_token=c&secret")).toBe(
+      "postgres://h/db?PASSWORD=***&pass%77ord=***&db_token=***&secret=***",
+    );
+  });
 });
 
 describe("retention", () => {

@@ -75,6 +75,32 @@ describe("configuration (pure)", () => {
     },
   );
 
+  it("the database password is a secret wherever the URL puts it: userinfo or query (pg reads ?password=)", () => {
+    const password = "q@ss/wörd+42";
+    for (const url of [
+      `postgres://bot@db.example:5432/ssl?sslmode=require&password=${encodeURIComponent(password)}`,
+      `postgres://bot:other-pass-1@db.example/ssl?sslpassword=${encodeURIComponent(password)}`,
+    ]) {
+      const r = loadConfig({
+        SLACK_BOT_TOKEN: "xoxb-111-222-botsecretvalue",
+        SLACK_SIGNING_SECRET: "8f3c2a9d0e1b4c7f",
+        DATABASE_URL: url,
+      });
+      if (!r.ok) throw new Error(r.problems.join("; "));
+      const lines: string[] = [];
+      const logger = createLogger({
+        level: "debug",
+        secrets: secretsOf(r.config),
+        write: (l) => lines.push(l),
+      });
+      logger.error(`connect ${url} failed`, { error: { message: `bad password ${password}` } });
+      expect(lines.join("\n")).not.toContain(password);
+      expect(lines.join("\n")).not.toContain(encodeURIComponent(password));
+      expect(lines.join("\n")).not.toContain("other-pass-1");
+      expect(lines.join("\n")).toContain("@db.example");
+    }
+  });
+
   it("accepts HTTP mode with defaults", () => {
     const r = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1-2", SLACK_SIGNING_SECRET: "abc" });
     expect(r).toMatchObject({
@@ -230,6 +256,21 @@ describe("npm start (src/main.ts as a process)", () => {
     const { code, stdout } = await child.output;
     expect(stdout).toContain("local sandbox (no Slack credentials found)");
     expect(code).toBe(0);
+  });
+
+  it.concurrent("a records database that cannot be opened stops the start with one line that shows the URL without its password, even one given as ?password=", async () => {
+    const { code, stdout, stderr } = await run({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: "http://127.0.0.1:1/api/",
+      DATABASE_URL: "postgres://bot@127.0.0.1:1/ssl?password=hunter2query&sslmode=disable",
+    }).output;
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      "the records database cannot be opened (postgres://bot@127.0.0.1:1/ssl?password=***&sslmode=disable)",
+    );
+    expect(`${stdout}${stderr}`).not.toContain("hunter2query");
+    noStackTrace(stderr);
   });
 
   it.concurrent("--help prints the usage and exits 0 without starting anything, even with credentials set", async () => {
