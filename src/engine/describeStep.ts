@@ -107,7 +107,7 @@ function resolvedAt(compiled: CompiledFlow, node: OutcomeNode): ResolvedItems {
   }));
   let resolved = byNode.get(node.id);
   if (!resolved) {
-    resolved = resolve(node.outcome, node.facts);
+    resolved = resolve(node.outcome, node.facts, node.confirm);
     byNode.set(node.id, resolved);
   }
   return resolved;

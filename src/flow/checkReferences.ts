@@ -184,7 +184,18 @@ export function checkReferences(flow: Flow): FlowIssue[] {
           if (typeof citation === "string") checkPassage(citation, cited);
           else {
             checkPassage(citation.id, [...cited, "id"]);
-            checkExpr(citation.when, [...cited, "when"]);
+            if (citation.when !== undefined) checkExpr(citation.when, [...cited, "when"]);
+            if ("confirming" in citation)
+              citation.confirming.forEach((question, ci) => {
+                const qi = questionIds.get(question);
+                const path = [...cited, "confirming", ci];
+                if (qi === undefined) issues.push({ path, message: `unknown question "${question}"` });
+                else if (!flow.questions[qi]?.options.some((option) => option.unknown !== undefined))
+                  issues.push({
+                    path,
+                    message: `"${question}" has no "I don't know" option, so it is never under "What to check"`,
+                  });
+              });
           }
         });
       });

@@ -112,7 +112,8 @@ export function compileExpr(
   return (facts) => (inner(facts) === UNKNOWN ? YES : NO);
 }
 
-function must<T>(value: T | undefined, what: string): T {
+/** References are checked before anything is compiled; a bad one is a bug. */
+export function must<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(what);
   return value;
 }

@@ -14,7 +14,7 @@ export function findUncitedItems(flow: Flow, tree: DecisionTree): TreeProblem[] 
   for (const node of tree.nodes) {
     if (node.kind !== "outcome") continue;
     const outcome = flow.outcomes[node.outcome];
-    const resolved = resolve(node.outcome, node.facts);
+    const resolved = resolve(node.outcome, node.facts, node.confirm);
     for (const group of ITEM_GROUPS)
       resolved[group].forEach((cited, item) => {
         const key = `${node.outcome}/${group}/${item}`;

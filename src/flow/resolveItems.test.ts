@@ -78,3 +78,63 @@ describe("makeItemResolver", () => {
     expect(() => resolve(2, new Int8Array([0]))).toThrow("no outcome 2");
   });
 });
+
+describe("a citation confirming questions", () => {
+  const unknowable = (id: string, ids: string[]) => ({
+    id,
+    text,
+    options: ids.map((o) => ({
+      id: o,
+      label: text,
+      ...(o === "unknown" ? { unknown: { confirm_with: "us" as const, text } } : {}),
+    })),
+  });
+  const confirming = Flow.parse({
+    id: "confirming",
+    version: 1,
+    title: text,
+    tax: { rate: 0.1 },
+    fees: { none: { amount: 0, label: text } },
+    passages: { P1: text, P2: text, P3: text },
+    questions: [unknowable("ready", ["yes", "no", "unknown"]), unknowable("size", ["s", "l", "unknown"])],
+    outcomes: [
+      {
+        id: "check",
+        route: "check",
+        sign: "stop",
+        title: text,
+        fee: "none",
+        conditions: [
+          {
+            id: "open",
+            passages: [
+              "P1",
+              { id: "P2", confirming: ["ready"] },
+              { id: "P3", when: { fact: "size", in: ["l", "unknown"] }, confirming: ["ready", "size"] },
+            ],
+            text,
+          },
+        ],
+        steps: [{ id: "s", text }],
+      },
+    ],
+  });
+  const resolveConfirming = makeItemResolver(confirming);
+  const [readyOptions, sizeOptions] = indexFlow(confirming).optionIndex;
+  const cited = (ready: string, size: string, confirm: number[]) =>
+    resolveConfirming(
+      0,
+      new Int8Array([readyOptions?.get(ready) ?? -1, sizeOptions?.get(size) ?? -1]),
+      confirm,
+    ).conditions[0];
+
+  it("is cited only where one of its questions is to be confirmed, and its when (if any) is yes", () => {
+    expect(cited("unknown", "l", [])).toEqual(["P1"]);
+    // No list given: nothing is to be confirmed.
+    expect(resolveConfirming(0, new Int8Array([2, 1])).conditions[0]).toEqual(["P1"]);
+    expect(cited("unknown", "l", [0])).toEqual(["P1", "P2", "P3"]);
+    expect(cited("unknown", "s", [0])).toEqual(["P1", "P2"]);
+    expect(cited("yes", "unknown", [1])).toEqual(["P1", "P3"]);
+    expect(cited("unknown", "unknown", [0, 1])).toEqual(["P1", "P2", "P3"]);
+  });
+});

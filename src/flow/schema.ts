@@ -92,12 +92,22 @@ export const Fee = z.strictObject({
 const FeeRule = z.union([Id, z.strictObject({ by: Id, cases: z.record(Id, Id) })]);
 
 /**
- * A passage an item cites: always, or only at results where `when` is yes
- * (one condition can rest on P2 for one issuer and on P3 for another).
+ * A passage an item cites: always; only at results where `when` is yes (one
+ * condition can rest on P2 for one issuer and on P3 for another); or only
+ * where one of the `confirming` questions is listed under "What to check"
+ * (a needs_check result cites the passage behind each thing left to confirm).
  */
-const Citation = z.union([PassageId, z.strictObject({ id: PassageId, when: Expr })], {
-  error: "a passage is cited as P1, or as { id: P1, when: … } to cite it only where when is yes",
-});
+const Citation = z.union(
+  [
+    PassageId,
+    z.strictObject({ id: PassageId, when: Expr }),
+    z.strictObject({ id: PassageId, when: Expr.optional(), confirming: z.array(Id).min(1) }),
+  ],
+  {
+    error:
+      'a passage is cited as P1, as { id: P1, when: … } to cite it only where when is yes, or as { id: P1, confirming: [question, …] } to cite it only where one of those questions is under "What to check"',
+  },
+);
 export type Citation = z.infer<typeof Citation>;
 
 const Conditional = z.strictObject({

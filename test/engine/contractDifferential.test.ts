@@ -367,7 +367,7 @@ describe("contract differential (rules file, sections 2–5)", () => {
     expect(bad.slice(0, 20)).toEqual([]);
   });
 
-  it("needs_check cites the passage behind each thing to confirm", () => {
+  it("needs_check cites P1 and the passage behind each thing to confirm, and nothing else", () => {
     const passageOf = (question: string, issuer: string | undefined): string | undefined =>
       ({
         destination_byo: "P9",
@@ -382,11 +382,16 @@ describe("contract differential (rules file, sections 2–5)", () => {
       if (l.step.route !== "needs_check") continue;
       const issuer = Object.fromEntries(l.answers).issuer;
       const cited = new Set(l.step.conditions.flatMap((c) => c.passages.map((p) => p.id)));
+      const wanted = new Set(["P1"]);
       for (const c of l.step.confirm) {
         const want = passageOf(c.question, issuer);
         if (want === undefined || !cited.has(want))
           bad.push(`${label(l)}: ${c.question} without ${want ?? "a known passage"}`);
+        if (want !== undefined) wanted.add(want);
       }
+      // A passage behind an answer that is not to be confirmed would send the customer checking it.
+      for (const p of cited)
+        if (!wanted.has(p)) bad.push(`${label(l)}: cites ${p}, behind nothing to confirm`);
     }
     expect(bad.slice(0, 20)).toEqual([]);
   });

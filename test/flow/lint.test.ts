@@ -19,7 +19,9 @@ const expected: Record<string, string[]> = {
     '28:19 outcomes.0.conditions.0.passages.0.id unknown passage "P3"',
     '29:48 outcomes.0.conditions.0.passages.1.when.is unknown option "maybe" of question "ready"',
     '30:37 outcomes.0.conditions.0.passages.2.when.fact unknown question "colour"',
-    "31:13 outcomes.0.conditions.0.passages.3 a passage is cited as P1, or as { id: P1, when: … } to cite it only where when is yes",
+    '31:36 outcomes.0.conditions.0.passages.3.confirming.0 unknown question "colour"',
+    '32:36 outcomes.0.conditions.0.passages.4.confirming.0 "ready" has no "I don\'t know" option, so it is never under "What to check"',
+    '33:13 outcomes.0.conditions.0.passages.5 a passage is cited as P1, as { id: P1, when: … } to cite it only where when is yes, or as { id: P1, confirming: [question, …] } to cite it only where one of those questions is under "What to check"',
   ],
   "dead-end.yaml": ["20:3 outcomes dead end: no outcome applies to ready=no"],
   "duplicate-id.yaml": [
