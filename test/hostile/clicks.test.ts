@@ -6,6 +6,7 @@ import { parseActionId } from "../../src/slack/state/actionIds.ts";
 import { eventEnvelope, TEAM } from "../support/payloads.ts";
 import {
   CHANNEL,
+  clientText,
   eventsOf,
   expectFriendlyNotice,
   expectHealthy,
@@ -63,18 +64,19 @@ const replacement = fc.oneof(
   fc.constant({ kind: "null" as Kind, value: null }),
   fc.integer().map((value) => ({ kind: "number" as Kind, value })),
   // Not a Slack id (lower case or punctuation in it), so never the owner's.
-  fc.string({ minLength: 1, maxLength: 30 }).map((s) => ({ kind: "string" as Kind, value: `~${s}` })),
+  clientText({ minLength: 1, maxLength: 30 }).map((s) => ({ kind: "string" as Kind, value: `~${s}` })),
   fc.boolean().map((value) => ({ kind: "boolean" as Kind, value })),
   fc
     .array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 })
     .map((value) => ({ kind: "array" as Kind, value })),
-  fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }).map((value) => ({
+  fc.dictionary(clientText({ maxLength: 5 }), clientText({ maxLength: 5 }), { maxKeys: 3 }).map((value) => ({
     kind: "object" as Kind,
     value,
   })),
-  fc
-    .string({ minLength: 1, maxLength: 8 })
-    .map((s) => ({ kind: "huge" as Kind, value: `~${s.repeat(HUGE / s.length + 1)}` })),
+  clientText({ minLength: 1, maxLength: 8 }).map((s) => ({
+    kind: "huge" as Kind,
+    value: `~${s.repeat(HUGE / s.length + 1)}`,
+  })),
 );
 
 /**
@@ -301,7 +303,7 @@ describe("hostile click payloads", () => {
     const errors = lines.filter((l) => / ERROR /.test(l) && !allowed.some((a) => l.includes(a)));
     expect(errors.map((l) => l.slice(25, 200))).toEqual([]);
     await hostile.records.settle();
-    expectRecordsFlowing(hostile);
+    await expectRecordsFlowing(hostile);
     expect(hostile.crashes).toEqual([]);
   };
 
@@ -341,16 +343,16 @@ describe("hostile click payloads", () => {
     const ours = /^(answer|nav|change|share|start|handoff)(:|$)/;
     const actionId = fc
       .oneof(
-        fc.string({ maxLength: 300 }),
-        fc.string({ minLength: 1, maxLength: 3 }).map((s) => s.repeat(2000)),
+        clientText({ maxLength: 300 }),
+        clientText({ minLength: 1, maxLength: 3 }).map((s) => s.repeat(2000)),
         // Looks like ours, but names no button on this screen (or is absurdly long).
         fc
           .tuple(
             fc.constantFrom("answer:", "nav:", "change:", "handoff:", "start:", "share:"),
-            fc.string({ maxLength: 40 }),
+            clientText({ maxLength: 40 }),
           )
           .map(([head, tail]) => head + tail),
-        fc.string({ minLength: 1, maxLength: 4 }).map((s) => `answer:validity:valid${s.repeat(3000)}`),
+        clientText({ minLength: 1, maxLength: 4 }).map((s) => `answer:validity:valid${s.repeat(3000)}`),
       )
       .filter((id) => {
         // Not a button this first screen really has, nor one that needs no state (start, language).

@@ -4,6 +4,7 @@ import { UI } from "../../src/slack/i18n.ts";
 import { eventEnvelope, slashCommand } from "../support/payloads.ts";
 import {
   CHANNEL,
+  clientText,
   eventsOf,
   expectHealthy,
   expectRecordsFlowing,
@@ -21,8 +22,8 @@ import {
 /** Slash commands and Events API envelopes with random, wrongly typed, repeated or huge fields. */
 
 const anyText = fc.oneof(
-  fc.string({ maxLength: 60 }),
-  fc.string({ minLength: 1, maxLength: 4 }).map((s) => s.repeat(25_000)),
+  clientText({ maxLength: 60 }),
+  clientText({ minLength: 1, maxLength: 4 }).map((s) => s.repeat(25_000)),
   fc.constantFrom("", "en", "help", "stats", "start ja", "<@U1> en", "統計", "？"),
 );
 
@@ -131,7 +132,7 @@ describe("hostile slash commands and events", () => {
           }
         }
         await hostile.records.settle();
-        expectRecordsFlowing(hostile);
+        await expectRecordsFlowing(hostile);
         expect(hostile.crashes).toEqual([]);
       }),
       { numRuns: 60 },
@@ -175,7 +176,7 @@ describe("hostile slash commands and events", () => {
     );
     expect(screensSeen).toBe(40);
     await hostile.records.settle();
-    expectRecordsFlowing(hostile);
+    await expectRecordsFlowing(hostile);
     await expectHealthy(hostile);
   });
 
@@ -184,7 +185,7 @@ describe("hostile slash commands and events", () => {
     const value = fc.oneof(
       fc.jsonValue({ maxDepth: 2 }),
       fc.constantFrom(OWNER, CHANNEL, "DOWNER1", "im", "home"),
-      fc.string({ minLength: 1, maxLength: 3 }).map((s) => s.repeat(30_000)),
+      clientText({ minLength: 1, maxLength: 3 }).map((s) => s.repeat(30_000)),
     );
     const field = fc.constantFrom(...EVENT_FIELDS);
     const event = fc.record({
@@ -205,7 +206,7 @@ describe("hostile slash commands and events", () => {
         }),
       ),
       teamId: fc.oneof(fc.constant("T0FAKE"), value),
-      eventId: fc.oneof(fc.string({ maxLength: 20 }), value),
+      eventId: fc.oneof(clientText({ maxLength: 20 }), value),
     });
     let answered = 0;
     let run = 0;
@@ -244,7 +245,7 @@ describe("hostile slash commands and events", () => {
           answered++;
         } else expect(answers.map((c) => c.method)).toEqual([]);
         await hostile.records.settle();
-        expectRecordsFlowing(hostile);
+        await expectRecordsFlowing(hostile);
         expect(hostile.crashes).toEqual([]);
         await logsSettled();
         expect(errorLines(h.logs.slice(logged))).toEqual([]);
@@ -268,7 +269,7 @@ describe("hostile slash commands and events", () => {
       // The person is answered, and the start recorded with strings only.
       expect(started().length, JSON.stringify(teamId)).toBe(before + 1);
       expect(started().at(-1)?.workspace).toBe("unknown");
-      expectRecordsFlowing(hostile);
+      await expectRecordsFlowing(hostile);
     }
     // Found by the property above (seed 571560648): a user id in a list reached the records.
     for (const wrong of [{ user: 42 }, { user: ["U1"] }, { user: { id: "U1" } }, { channel: ["C1"] }]) {
@@ -287,7 +288,7 @@ describe("hostile slash commands and events", () => {
       await h.idle();
       await hostile.records.settle();
       expect(started().length, JSON.stringify(wrong)).toBe(before);
-      expectRecordsFlowing(hostile);
+      await expectRecordsFlowing(hostile);
     }
     expect(hostile.crashes).toEqual([]);
   });
@@ -396,7 +397,7 @@ describe("hostile slash commands and events", () => {
     const answers = h.fake.calls.filter((c) => c.seq > mark && ANSWERS.includes(c.method));
     expect(answers.map((c) => c.method)).toEqual(answer ? [answer] : []);
     await hostile.records.settle();
-    expectRecordsFlowing(hostile);
+    await expectRecordsFlowing(hostile);
     expect(errorLines(h.logs.slice(logged))).toEqual([]);
   });
 

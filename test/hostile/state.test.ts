@@ -116,7 +116,7 @@ describe("tampered button state", () => {
       { numRuns: 60 },
     );
     expect(tried).toBeGreaterThan(50);
-    expectRecordsFlowing(hostile);
+    await expectRecordsFlowing(hostile);
     await expectHealthy(hostile);
   });
 
@@ -159,7 +159,7 @@ describe("tampered button state", () => {
       }),
       { numRuns: 30 },
     );
-    expectRecordsFlowing(hostile);
+    await expectRecordsFlowing(hostile);
     await expectHealthy(hostile);
   });
 
@@ -236,7 +236,7 @@ describe("tampered button state", () => {
       }),
       { numRuns: 40 },
     );
-    expectRecordsFlowing(hostile);
+    await expectRecordsFlowing(hostile);
     await expectHealthy(hostile);
   });
 

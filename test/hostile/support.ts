@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { expect } from "vitest";
 import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
 import { decodeState } from "../../src/slack/state/codec.ts";
@@ -5,6 +6,43 @@ import { type TestRecords, testRecords } from "../slack/recordsSupport.ts";
 import { BOT_TOKEN, Harness, SIGNING_SECRET } from "../support/harness.ts";
 import { actionIdsIn, blockActions, findButton } from "../support/payloads.ts";
 import { type SendOptions, type SlackResponse, sign } from "../support/signedClient.ts";
+
+/** Characters that mean something to Slack ids, mrkdwn, URLs, HTML, logs or terminals. */
+const AWKWARD = [
+  "\u0000",
+  "\u0007",
+  "\u001b",
+  "\u200b",
+  "\u202e",
+  "\ufeff",
+  "\ufffd",
+  "<",
+  "&",
+  "|",
+  "%",
+  "\\",
+  '"',
+  "\n",
+  "\r",
+  "Ｕ",
+  "👍🏽",
+];
+
+/**
+ * Text as a hostile client can send it. fast-check's default strings are short
+ * printable ASCII only; these mix that with any code point (NUL, controls,
+ * astral characters) and awkward ones, never a lone surrogate (which no JSON
+ * encoder sends and encodeURIComponent refuses).
+ */
+export const clientText = (c: { minLength?: number; maxLength?: number } = {}) =>
+  fc.string({
+    ...c,
+    unit: fc.oneof(
+      fc.string({ minLength: 1, maxLength: 1 }),
+      fc.string({ minLength: 1, maxLength: 1, unit: "binary" }),
+      fc.constantFrom(...AWKWARD),
+    ),
+  });
 
 export const OWNER = "UOWNER1";
 export const OTHER = "UOTHER2";
@@ -120,17 +158,28 @@ export async function eventsOf(hostile: Hostile, consultationId: string) {
 }
 
 /**
- * Every queued event was written (none the store refuses is stuck at the head of the queue), and
- * each names a workspace, channel and user by a Slack id (or "unknown"), never by what a request sent.
+ * Every queued event was written (none the store refuses is stuck at the head of the queue) and the
+ * database holds exactly those; each names a workspace, channel and user by a Slack id (or
+ * "unknown"), never by what a request sent; and no event was filed under a wrong consultation:
+ * each belongs to one that was started, for the same customer, workspace and flow version.
  */
-export function expectRecordsFlowing(hostile: Hostile): void {
+export async function expectRecordsFlowing(hostile: Hostile): Promise<void> {
   expect(hostile.records.recorder.stats().queued).toBe(0);
+  const events = hostile.records.events();
+  expect(await hostile.records.store.countEvents()).toBe(events.length);
   const idOrUnknown = (v: unknown) => v === "unknown" || (typeof v === "string" && SLACK_ID.test(v));
-  for (const e of hostile.records.events()) {
+  const started = new Map(events.filter((e) => e.kind === "started").map((e) => [e.consultationId, e]));
+  for (const e of events) {
     const where = `${e.kind} ${String(e.workspace).slice(0, 40)} ${String(e.channel).slice(0, 40)}`;
     expect(idOrUnknown(e.workspace), where).toBe(true);
     expect(idOrUnknown(e.channel), where).toBe(true);
     expect(SLACK_ID.test(e.user), where).toBe(true);
+    const first = started.get(e.consultationId);
+    expect(first, `${where}: ${e.consultationId} was never started`).toBeDefined();
+    expect(
+      [e.user, e.workspace, e.flowId, e.flowVersion],
+      `${where}: filed under ${e.consultationId}, which is another customer's or workspace's`,
+    ).toEqual([first?.user, first?.workspace, first?.flowId, first?.flowVersion]);
   }
 }
 /** What Slack's ids look like (written out, not the app's own predicate). */
@@ -151,7 +200,7 @@ export async function expectHealthy(hostile: Hostile): Promise<void> {
   expect(questionOf(after as FakeMessage)).toBe("current_server");
   const kinds = (await eventsOf(hostile, id)).map((e) => e.kind);
   expect(kinds).toEqual(["started", "answered"]);
-  expectRecordsFlowing(hostile);
+  await expectRecordsFlowing(hostile);
   expect(hostile.crashes).toEqual([]);
 }
 
