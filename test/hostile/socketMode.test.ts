@@ -1,11 +1,12 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSlackApp, type SlackApp } from "../../src/slack/app.ts";
 import { type FakeSlack, startFakeSlack } from "../../src/slack/fakeSlack/index.ts";
 import { UI } from "../../src/slack/i18n.ts";
 import { createLogger } from "../../src/slack/log.ts";
 import { BOT_TOKEN, loadDefaultFlow, testConfig } from "../support/harness.ts";
-import { eventEnvelope, slashCommand } from "../support/payloads.ts";
-import { CHANNEL, OWNER } from "./support.ts";
+import { appMention, directMessage, eventEnvelope, slashCommand } from "../support/payloads.ts";
+import { CHANNEL, clientText, OWNER } from "./support.ts";
 
 /**
  * Malformed envelopes over Socket Mode, where an envelope the app does not
@@ -98,6 +99,104 @@ describe("hostile Socket Mode envelopes", () => {
       (l) => / ERROR /.test(l) && !/slack call failed: respond\(unreadable\)/.test(l),
     );
     expect(errors.map((l) => l.slice(0, 200))).toEqual([]);
+  });
+
+  it("random damage to real clicks, events and commands: every envelope a listener can take is acknowledged (the rest left as Bolt leaves them), no crash, none of it logged, no ERROR", async () => {
+    const socket = fake.socketMode;
+    if (!socket) throw new Error("the fake has no Socket Mode side");
+    // Every hostile string starts with "~", so a log line holding one is found.
+    const hostile = fc.oneof(
+      clientText({ maxLength: 40 }).map((t) => `~${t}`),
+      clientText({ minLength: 1, maxLength: 3 }).map((t) => `~${t.repeat(5_000)}`),
+      fc.integer(),
+      fc.constantFrom(null, true, false, [], {}, ["~"], { id: "~" }),
+    );
+    const damaged = (base: Record<string, unknown>, fields: readonly string[]) =>
+      fc
+        .tuple(
+          fc.dictionary(fc.constantFrom(...fields), hostile, { minKeys: 1, maxKeys: 3 }),
+          fc.subarray([...fields], { maxLength: 2 }),
+        )
+        .map(([replaced, dropped]) => {
+          const out: Record<string, unknown> = { ...base, ...replaced };
+          for (const f of dropped) delete out[f];
+          return out;
+        });
+    const responseUrl = fake.responseUrl({ channel: CHANNEL, user: OWNER });
+    const envelope = fc.oneof(
+      damaged(click({ response_url: responseUrl }), [
+        "user",
+        "team",
+        "channel",
+        "container",
+        "actions",
+        "response_url",
+        "message",
+        "trigger_id",
+        "api_app_id",
+      ]).map((p) => ({ type: "interactive" as const, payload: p })),
+      fc
+        .tuple(
+          fc.constantFrom(
+            appMention({ user: OWNER, channel: CHANNEL, text: "<@UBOT0FAKE> hi" }),
+            directMessage({ user: OWNER, channel: "D0OWNER1", text: "hi" }),
+          ),
+          fc.nat(),
+        )
+        .chain(([event]) =>
+          damaged(event, ["user", "channel", "text", "ts", "channel_type", "thread_ts", "bot_id", "subtype"]),
+        )
+        .map((event) => ({ type: "events_api" as const, payload: eventEnvelope(event) })),
+      damaged(slashCommand({ user: OWNER, channel: CHANNEL, responseUrl }), [
+        "user_id",
+        "channel_id",
+        "text",
+        "response_url",
+        "team_id",
+        "trigger_id",
+      ]).map((p) => ({ type: "slash_commands" as const, payload: p })),
+    );
+    // As over HTTP (test/hostile/clicks): a click with no action, or whose first action is an
+    // object, names nothing a listener matches; Bolt leaves it unacknowledged (HTTP: 404 after 3 s).
+    const namesNothing = (type: string, payload: Record<string, unknown>) => {
+      if (type !== "interactive") return false;
+      // Bolt's routing would throw on these first; the app refuses (HTTP 400) and so acknowledges them.
+      if (payload.user === undefined || payload.user === null || payload.channel === null) return false;
+      const actions = payload.actions;
+      if (!("actions" in payload)) return true;
+      if (!Array.isArray(actions)) return false;
+      const first: unknown = actions[0];
+      return actions.length === 0 || (typeof first === "object" && first !== null && !("action_id" in first));
+    };
+    let sent = 0;
+    let unacknowledged = 0;
+    await fc.assert(
+      fc.asyncProperty(envelope, async ({ type, payload }) => {
+        sent++;
+        const logged = lines.length;
+        const crashed = crashes.length;
+        const left = namesNothing(type, payload);
+        if (left) unacknowledged++;
+        const acked = await socket.send(type, payload, left ? 300 : 2000).then(
+          () => true,
+          () => false,
+        );
+        await slack.inflight.drain(2000);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        expect(crashes.slice(crashed).map(String)).toEqual([]);
+        expect(acked).toBe(!left);
+        const since = lines.slice(logged);
+        expect(since.filter((l) => l.includes("~")).map((l) => l.slice(0, 200))).toEqual([]);
+        // Failed Slack calls are logged as ERROR (a damaged response_url or channel); nothing else is.
+        const errors = since.filter((l) => / ERROR /.test(l) && !/slack call failed: /.test(l));
+        expect(errors.map((l) => l.slice(0, 200))).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+    expect(sent).toBe(150);
+    // Both kinds were tried, and most envelopes were ones a listener takes.
+    expect(unacknowledged).toBeGreaterThan(0);
+    expect(unacknowledged).toBeLessThan(50);
   });
 
   it("an interactive payload that names nothing (a number) is left unacknowledged, as Bolt leaves it (HTTP: 404 after 3 s); no crash, nothing logged", async () => {
