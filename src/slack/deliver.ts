@@ -121,29 +121,54 @@ export function replaceMessage(io: SlackIO, surface: ClickSurface, message: Slac
  * When the response_url refuses (used up, expired), chat.postEphemeral still
  * reaches the clicker wherever the bot may post.
  */
-export async function sendNotice(
+export function sendNotice(io: SlackIO, surface: ClickSurface, message: SlackMessage): Promise<boolean> {
+  return respondOrPostEphemeral(
+    io,
+    "respond(ephemeral)",
+    { response_type: "ephemeral", replace_original: false, ...message },
+    { user: surface.user, channel: surface.channel ?? surface.user },
+  );
+}
+
+/**
+ * A slash command's answer, seen only by the person who typed it: through the
+ * command's response_url, or in the channel it was typed in when that URL is
+ * clearly refused (the person would otherwise hear nothing).
+ */
+export function answerCommand(
   io: SlackIO,
-  surface: ClickSurface,
+  what: string,
+  where: { user: string; channel: string | undefined },
   message: SlackMessage,
+): Promise<boolean> {
+  return respondOrPostEphemeral(io, what, { response_type: "ephemeral", ...message }, where);
+}
+
+/** The response_url first; chat.postEphemeral only after a clear refusal, or without a URL at all. */
+async function respondOrPostEphemeral(
+  io: SlackIO,
+  what: string,
+  payload: Record<string, unknown> & SlackMessage,
+  where: { user: string; channel: string | undefined },
 ): Promise<boolean> {
   const { respond } = io;
   if (respond) {
     let refused = false;
-    const sent = await attempt(io, "respond(ephemeral)", async () => {
+    const sent = await attempt(io, what, async () => {
       try {
-        await respond({ response_type: "ephemeral", replace_original: false, ...message });
+        await respond(payload);
       } catch (error) {
         refused = isRefusedUrl(error);
         throw error;
       }
     });
-    // Only a clear refusal: after a timeout or a 5xx the notice may well have arrived.
+    // Only a clear refusal: after a timeout or a 5xx the message may well have arrived.
     if (sent || !refused) return sent;
   }
-  const channel = surface.channel ?? surface.user;
-  return attempt(io, "chat.postEphemeral", () =>
-    io.client.chat.postEphemeral({ channel, user: surface.user, ...message }),
-  );
+  const { channel, user } = where;
+  if (channel === undefined) return false;
+  const { response_type: _type, replace_original: _replace, ...message } = payload;
+  return attempt(io, "chat.postEphemeral", () => io.client.chat.postEphemeral({ channel, user, ...message }));
 }
 
 /**

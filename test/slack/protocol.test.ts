@@ -9,11 +9,13 @@ import { renderNotice } from "../../src/slack/render/notice.ts";
 import { responders } from "../../src/slack/responseUrl.ts";
 import { Harness } from "../support/harness.ts";
 import {
+  actionIdsIn,
   appHomeOpened,
   appMention,
   blockActions,
   directMessage,
   eventEnvelope,
+  slashCommand,
 } from "../support/payloads.ts";
 import { faulty, type TestRecords, testRecords } from "./recordsSupport.ts";
 
@@ -282,12 +284,51 @@ describe("Slack refusing a call", () => {
   it("a slash command whose opening message Slack refused records no start", async () => {
     records = testRecords();
     h = await Harness.start({ records });
+    // A 5xx may have arrived all the same: no second copy through chat.postEphemeral.
+    h.fake.failNext("response_url", { status: 503, error: "unavailable" });
+    const mark = h.fake.mark();
+    await expect(h.command({ user: "UOWNER", channel: "C1" })).rejects.toThrow(/drew no message/);
+    expect(h.fake.calls.filter((c) => c.seq > mark && c.method === "chat.postEphemeral")).toEqual([]);
+    // Refused at the URL (used up) and in the channel too: nothing shown anywhere.
     h.fake.failNext("response_url", { status: 404, error: "expired_url" });
+    h.fake.failNext("chat.postEphemeral", { error: "channel_not_found" });
     await expect(h.command({ user: "UOWNER", channel: "C1" })).rejects.toThrow(/drew no message/);
     await records.settle();
     expect(records.events().filter((e) => e.kind === "started")).toEqual([]);
     // Handled and logged as a failed call, not thrown on to app.error.
     expect(h.logs.join("\n")).toMatch(/slack call failed: respond\(command\)/);
+  });
+
+  it("a slash command whose response_url is refused (used up, gone, not Slack's) shows its screen in the channel with chat.postEphemeral, and starts", async () => {
+    records = testRecords();
+    h = await Harness.start({ records });
+    h.fake.failNext("response_url", { status: 404, error: "expired_url" });
+    const mark = h.fake.mark();
+    const res = await h.client.command(
+      slashCommand({
+        user: "UOWNER",
+        channel: "C1",
+        responseUrl: h.fake.responseUrl({ channel: "C1", user: "UOWNER" }),
+      }),
+    );
+    expect(res.status).toBe(200);
+    await h.idle();
+    // Not Slack's host: refused before anything is sent.
+    await h.client.command(
+      slashCommand({ user: "UOWNER", channel: "C1", text: "en", responseUrl: "https://evil.example/r" }),
+    );
+    await h.idle();
+    const shown = h.fake.calls.filter((c) => c.seq > mark && c.method === "chat.postEphemeral");
+    expect(shown.map((c) => [c.ok, c.args.user, c.args.channel])).toEqual([
+      [true, "UOWNER", "C1"],
+      [true, "UOWNER", "C1"],
+    ]);
+    expect(shown.map((c) => actionIdsIn(c.args.blocks as unknown[]))).toEqual([
+      expect.arrayContaining(["answer:validity:valid"]),
+      expect.arrayContaining(["answer:validity:valid"]),
+    ]);
+    await records.settle();
+    expect(records.events().filter((e) => e.kind === "started")).toHaveLength(2);
   });
 
   it("a help command draws the help but records no start", async () => {

@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import { parseCommandText } from "../../consult/command.ts";
 import { openingMessage } from "../../consult/opening.ts";
-import { attempt } from "../../deliver.ts";
+import { answerCommand, attempt } from "../../deliver.ts";
 import type { Deps } from "../../deps.ts";
 import { UI } from "../../i18n.ts";
 import { renderNotice } from "../../render/notice.ts";
@@ -19,8 +19,10 @@ export function register(app: App, deps: Deps): void {
     await ack();
     await deps.inflight.run(async () => {
       const request = parseCommandText(command.text, "help");
+      const respond = deps.respondTo(command.response_url);
       const io = {
         client,
+        respond,
         logger: deps.logger,
         // Ids only: these fields can hold anything (100 KB of text), and every failure logs the context.
         context: {
@@ -29,7 +31,6 @@ export function register(app: App, deps: Deps): void {
           channel: slackIdOrUndefined(command.channel_id),
         },
       };
-      const respond = deps.respondTo(command.response_url);
       // No owner to draw buttons for (lower case, too long, missing, or a repeated field's list):
       // the person still hears back instead of nothing.
       if (!isSlackId(command.user_id)) {
@@ -42,18 +43,18 @@ export function register(app: App, deps: Deps): void {
         );
         return;
       }
+      // Where the answer goes should its response_url be refused.
+      const where = { user: command.user_id, channel: slackIdOrUndefined(command.channel_id) };
       if (request.kind === "stats") {
         const message = deps.staff.users.has(command.user_id)
           ? await staffStats(deps, request.lang)
           : renderNotice(UI[request.lang].statsRefused);
-        await attempt(io, "respond(stats)", () => respond({ response_type: "ephemeral", ...message }));
+        await answerCommand(io, "respond(stats)", where, message);
         return;
       }
       const id = newConsultationId();
       const message = openingMessage(deps.compiled, request, command.user_id, deps.command, id);
-      const shown = await attempt(io, "respond(command)", () =>
-        respond({ response_type: "ephemeral", ...message }),
-      );
+      const shown = await answerCommand(io, "respond(command)", where, message);
       // A consultation nobody saw did not start.
       if (shown && request.kind === "start")
         recordStart(deps, {
