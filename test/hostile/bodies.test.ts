@@ -256,6 +256,145 @@ describe("hostile request bodies", () => {
     await expectHealthy(hostile);
   });
 
+  it("a real click in a shape Slack never sends (encoding, content type, type, actions): the exact answer, and advanced only where it is still the owner's click", async () => {
+    const { h } = hostile;
+    type Click = Record<string, unknown> & { actions: Array<Record<string, unknown>> };
+    const form = (payload: unknown) => formPayload(JSON.stringify(payload));
+    const cases: Array<{
+      name: string;
+      send: (payload: Click) => {
+        body: string;
+        contentType: string;
+        headers?: Record<string, string | undefined>;
+      };
+      status: 200 | 400 | 401 | 404;
+      advances: boolean;
+    }> = [
+      {
+        name: "the payload field twice",
+        send: (p) => ({ body: `${form(p)}&${form(p)}`, contentType: FORM }),
+        status: 404,
+        advances: false,
+      },
+      {
+        name: "sent as JSON",
+        send: (p) => ({ body: JSON.stringify(p), contentType: JSON_TYPE }),
+        status: 200,
+        advances: true,
+      },
+      {
+        name: "sent as text/plain",
+        send: (p) => ({ body: form(p), contentType: "text/plain" }),
+        status: 400,
+        advances: false,
+      },
+      {
+        name: "without a content type",
+        send: (p) => ({ body: form(p), contentType: FORM, headers: { "content-type": undefined } }),
+        status: 400,
+        advances: false,
+      },
+      {
+        name: "the form type in capitals",
+        send: (p) => ({ body: form(p), contentType: FORM.toUpperCase() }),
+        status: 400,
+        advances: false,
+      },
+      {
+        name: "a BOM before the payload JSON",
+        send: (p) => ({ body: formPayload(`\ufeff${JSON.stringify(p)}`), contentType: FORM }),
+        status: 400,
+        advances: false,
+      },
+      {
+        name: "garbage after the payload JSON",
+        send: (p) => ({ body: formPayload(`${JSON.stringify(p)}}x`), contentType: FORM }),
+        status: 400,
+        advances: false,
+      },
+      {
+        name: "content-encoding gzip on a plain body (the signature vouches for the bytes)",
+        send: (p) => ({ body: form(p), contentType: FORM, headers: { "content-encoding": "gzip" } }),
+        status: 200,
+        advances: true,
+      },
+      {
+        name: "type view_submission",
+        send: (p) => ({
+          body: form({ ...p, type: "view_submission", view: { id: "V1" } }),
+          contentType: FORM,
+        }),
+        status: 200,
+        advances: false,
+      },
+      {
+        name: "type block_suggestion",
+        send: (p) => ({
+          body: form({ ...p, type: "block_suggestion", action_id: p.actions[0]?.action_id }),
+          contentType: FORM,
+        }),
+        status: 404,
+        advances: false,
+      },
+      {
+        name: "another action first",
+        send: (p) => ({
+          body: form({
+            ...p,
+            actions: [{ type: "button", action_id: "someone_else", block_id: "b" }, ...p.actions],
+          }),
+          contentType: FORM,
+        }),
+        status: 404,
+        advances: false,
+      },
+      {
+        name: "our action twice",
+        send: (p) => ({ body: form({ ...p, actions: [...p.actions, ...p.actions] }), contentType: FORM }),
+        status: 200,
+        advances: true,
+      },
+      {
+        name: "__proto__ keys",
+        send: (p) => ({
+          body: formPayload(
+            JSON.stringify(p).replace(
+              "{",
+              '{"__proto__":{"polluted":"~yes"},"constructor":{"prototype":{"polluted":"~yes"}},',
+            ),
+          ),
+          contentType: FORM,
+        }),
+        status: 200,
+        advances: true,
+      },
+    ];
+    const results = await Promise.all(
+      cases.map(async (c) => {
+        const { message, payload, id } = await freshClick(h);
+        const { body, contentType, headers } = c.send(payload as Click);
+        const res = await sendRaw(h, body, contentType, headers ? { headers } : {});
+        return { c, message, id, res };
+      }),
+    );
+    await h.idle();
+    const seen = await Promise.all(
+      results.map(async ({ c, message, id, res }) => {
+        const advanced = h.fake.message(message.channel, message.ts)?.updates === 1;
+        const kinds = (await eventsOf(hostile, id)).map((e) => e.kind);
+        return `${c.name}: ${res.status} ${advanced ? "advanced" : "left"} ${kinds.join(",")}${res.status === 404 && res.ms < UNACKED_MS - 50 ? " (early 404)" : ""}`;
+      }),
+    );
+    expect(seen).toEqual(
+      cases.map(
+        (c) =>
+          `${c.name}: ${c.status} ${c.advances ? "advanced" : "left"} started${c.advances ? ",answered" : ""}`,
+      ),
+    );
+    expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined();
+    await expectHealthy(hostile);
+  });
+
   it("a real click with a forged, stale or mismatched signature is refused 401; the message and records stay", async () => {
     const { h } = hostile;
     const forgery = fc.oneof(
