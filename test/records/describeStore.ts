@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { SqlRunner } from "../../src/records/sqlRunner.ts";
 import type { ConsultationEvent, NewHandoff, RecordStore } from "../../src/records/types.ts";
 import { DAY1, DAY2, EVENTS, expectedStats } from "./fixture.ts";
 
@@ -95,6 +96,58 @@ export function describeStore(name: string, makeHarness: (() => StoreHarness) | 
       await store.record(EVENTS);
       const rows = await store.report({ since: new Date(`${DAY1}T00:00:00Z`) });
       expect(rows.find((r) => r.id === "C")).toMatchObject({ handed_off: true, assignee: "S1", version: 3 });
+    });
+
+    it("stores each event's answer and details as given, and nothing where there are none", async () => {
+      const store = await fresh();
+      await store.record(EVENTS);
+      // No query of the store reads these columns back: read the table itself.
+      const runner = (store as unknown as { runner: SqlRunner }).runner;
+      const rows = await runner.all<{ id: string; option: string | null; details: unknown }>(
+        `SELECT id, option, details FROM consultation_events WHERE id IN ('A-1', 'B-0', 'C-4', 'D-4') ORDER BY id`,
+      );
+      // PostgreSQL returns its JSONB parsed, SQLite the JSON text.
+      const parsed = rows.map((r) => ({
+        ...r,
+        details: typeof r.details === "string" ? JSON.parse(r.details) : r.details,
+      }));
+      expect(parsed).toEqual([
+        { id: "A-1", option: "yes", details: null },
+        { id: "B-0", option: null, details: null },
+        { id: "C-4", option: null, details: { staffChannel: "C-STAFF", note: 'says "hi", ok?' } },
+        { id: "D-4", option: 'x, "quoted"\nline', details: null },
+      ]);
+    });
+
+    it("orders outcomes and fees of equal counts by value, a completion without a route or fee included", async () => {
+      const store = await fresh();
+      const base = EVENTS[0] as ConsultationEvent;
+      const at = new Date(`${DAY1}T12:00:00Z`);
+      // Read back in consultation order (T1, T2, T3): the reverse of the order by value.
+      const completed = (c: string, rest: Partial<ConsultationEvent>): ConsultationEvent => ({
+        ...base,
+        id: `${c}-done`,
+        consultationId: c,
+        kind: "completed",
+        at,
+        ...rest,
+      });
+      await store.record([
+        completed("T1", { route: "zz_route", fee: "Fz" }),
+        completed("T2", { route: "mm_route", fee: "Fm" }),
+        completed("T3", {}),
+      ]);
+      const s = await store.stats();
+      expect(s.outcomes).toEqual([
+        { route: "", count: 1 },
+        { route: "mm_route", count: 1 },
+        { route: "zz_route", count: 1 },
+      ]);
+      expect(s.fees).toEqual([
+        { fee: "Fm", count: 1 },
+        { fee: "Fz", count: 1 },
+        { fee: "none", count: 1 },
+      ]);
     });
 
     it("computes exact stats from a known set of events", async () => {
@@ -292,6 +345,48 @@ export function describeStore(name: string, makeHarness: (() => StoreHarness) | 
       expect(await store.takeHandoff("h1", "S1")).toMatchObject({ ok: true, handoff: { assignee: "S1" } });
       expect(await store.takeHandoff("nope", "S1")).toEqual({ ok: false, reason: "not_found" });
       expect(await store.getHandoff("nope")).toBeNull();
+    });
+
+    it("reads a handoff back as created, without the optional fields not given, and when it was taken", async () => {
+      const store = await fresh();
+      const t0 = Date.now();
+      const plain = await store.createHandoff(handoff("h7"));
+      const expected = {
+        id: "h7",
+        consultationId: "C",
+        workspace: "T1",
+        channel: "D-U1",
+        user: "U1",
+        summary: handoff("h7").summary,
+        staffChannel: "C-STAFF",
+        createdAt: expect.any(Date),
+        assignee: null,
+        takenAt: null,
+      };
+      // Absent, not null: callers test these with !== undefined.
+      expect(plain).toEqual(expected);
+      expect(await store.getHandoff("h7")).toEqual(expected);
+      const full = {
+        ...handoff("h8"),
+        staffMessageTs: "1700000000.000800",
+        customerMessageTs: "1700000000.000801",
+        responseUrl: "https://hooks.slack.com/actions/T/8/x",
+        cardState: "c2|abcdefghijkl|5|f|1|U1|ja|",
+      };
+      expect(await store.createHandoff(full)).toEqual({
+        ...full,
+        createdAt: expect.any(Date),
+        assignee: null,
+        takenAt: null,
+      });
+      const taken = await store.takeHandoff("h7", "S1");
+      const t1 = Date.now();
+      const takenAt = taken.ok ? taken.handoff.takenAt : null;
+      expect(takenAt?.getTime()).toBeGreaterThanOrEqual(t0);
+      expect(takenAt?.getTime()).toBeLessThanOrEqual(t1);
+      expect(await store.getHandoff("h7")).toEqual({ ...expected, assignee: "S1", takenAt });
+      expect(plain.createdAt.getTime()).toBeGreaterThanOrEqual(t0);
+      expect(plain.createdAt.getTime()).toBeLessThanOrEqual(t1);
     });
 
     it("keeps where the customer's card is, and lets exactly one caller claim posting a handoff", async () => {
