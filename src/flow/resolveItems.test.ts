@@ -5,45 +5,43 @@
  * "yes" from "not no".
  */
 import { describe, expect, it } from "vitest";
+import { smallFlow, smallQuestion, TEXT as text } from "../../test/support/smallFlow.ts";
 import { indexFlow } from "./evaluateExpr.ts";
 import { makeItemResolver } from "./resolveItems.ts";
 import { Flow } from "./schema.ts";
 
-const text = { ja: "x", en: "x" };
-const flow = Flow.parse({
-  id: "items",
-  version: 1,
-  title: text,
-  tax: { rate: 0.1 },
-  fees: { none: { amount: 0, label: text } },
-  passages: { P1: text, P2: text, P3: text },
-  questions: [{ id: "ready", text, options: ["yes", "no", "unknown"].map((id) => ({ id, label: text })) }],
-  outcomes: [
-    {
-      id: "first",
-      route: "first",
-      when: { fact: "ready", is: "yes" },
-      sign: "go",
-      title: text,
-      fee: "none",
-      conditions: [
-        { id: "always", passages: ["P1", { id: "P2", when: { fact: "ready" } }, "P3"], text },
-        { id: "if_ready", when: { fact: "ready" }, passages: ["P3"], text },
-      ],
-      steps: [{ id: "s", text }],
-    },
-    {
-      id: "second",
-      route: "second",
-      sign: "stop",
-      title: text,
-      fee: "none",
-      conditions: [{ id: "c", text }],
-      steps: [{ id: "s", when: { not: { fact: "ready" } }, passages: [{ id: "P1", when: "yes" }], text }],
-      notes: [{ id: "n", when: { unknown: { fact: "ready" } }, passages: ["P2"], text }],
-    },
-  ],
-});
+const flow = Flow.parse(
+  smallFlow(
+    "items",
+    [smallQuestion("ready", ["yes", "no", "unknown"])],
+    [
+      {
+        id: "first",
+        route: "first",
+        when: { fact: "ready", is: "yes" },
+        sign: "go",
+        title: text,
+        fee: "none",
+        conditions: [
+          { id: "always", passages: ["P1", { id: "P2", when: { fact: "ready" } }, "P3"], text },
+          { id: "if_ready", when: { fact: "ready" }, passages: ["P3"], text },
+        ],
+        steps: [{ id: "s", text }],
+      },
+      {
+        id: "second",
+        route: "second",
+        sign: "stop",
+        title: text,
+        fee: "none",
+        conditions: [{ id: "c", text }],
+        steps: [{ id: "s", when: { not: { fact: "ready" } }, passages: [{ id: "P1", when: "yes" }], text }],
+        notes: [{ id: "n", when: { unknown: { fact: "ready" } }, passages: ["P2"], text }],
+      },
+    ],
+    { P1: text, P2: text, P3: text },
+  ),
+);
 const resolve = makeItemResolver(flow);
 const options = indexFlow(flow).optionIndex[0];
 
@@ -80,45 +78,34 @@ describe("makeItemResolver", () => {
 });
 
 describe("a citation confirming questions", () => {
-  const unknowable = (id: string, ids: string[]) => ({
-    id,
-    text,
-    options: ids.map((o) => ({
-      id: o,
-      label: text,
-      ...(o === "unknown" ? { unknown: { confirm_with: "us" as const, text } } : {}),
-    })),
-  });
-  const confirming = Flow.parse({
-    id: "confirming",
-    version: 1,
-    title: text,
-    tax: { rate: 0.1 },
-    fees: { none: { amount: 0, label: text } },
-    passages: { P1: text, P2: text, P3: text },
-    questions: [unknowable("ready", ["yes", "no", "unknown"]), unknowable("size", ["s", "l", "unknown"])],
-    outcomes: [
-      {
-        id: "check",
-        route: "check",
-        sign: "stop",
-        title: text,
-        fee: "none",
-        conditions: [
-          {
-            id: "open",
-            passages: [
-              "P1",
-              { id: "P2", confirming: ["ready"] },
-              { id: "P3", when: { fact: "size", in: ["l", "unknown"] }, confirming: ["ready", "size"] },
-            ],
-            text,
-          },
-        ],
-        steps: [{ id: "s", text }],
-      },
-    ],
-  });
+  const confirming = Flow.parse(
+    smallFlow(
+      "confirming",
+      [smallQuestion("ready", ["yes", "no", "unknown"]), smallQuestion("size", ["s", "l", "unknown"])],
+      [
+        {
+          id: "check",
+          route: "check",
+          sign: "stop",
+          title: text,
+          fee: "none",
+          conditions: [
+            {
+              id: "open",
+              passages: [
+                "P1",
+                { id: "P2", confirming: ["ready"] },
+                { id: "P3", when: { fact: "size", in: ["l", "unknown"] }, confirming: ["ready", "size"] },
+              ],
+              text,
+            },
+          ],
+          steps: [{ id: "s", text }],
+        },
+      ],
+      { P1: text, P2: text, P3: text },
+    ),
+  );
   const resolveConfirming = makeItemResolver(confirming);
   const [readyOptions, sizeOptions] = indexFlow(confirming).optionIndex;
   const cited = (ready: string, size: string, confirm: number[]) =>

@@ -7,21 +7,7 @@ import { describe, expect, it } from "vitest";
 import { buildDecisionTree, MAX_COMBINATIONS } from "../../src/flow/buildDecisionTree.ts";
 import { type CompiledFlow, compileFlowText } from "../../src/flow/loadFlow.ts";
 import { type Expr, Flow, type FlowInput } from "../../src/flow/schema.ts";
-
-const text = { ja: "x", en: "x" };
-
-function question(id: string, options: string[], implied?: Array<{ when: Expr; value: string }>) {
-  return {
-    id,
-    text,
-    options: options.map((o) => ({
-      id: o,
-      label: text,
-      ...(o === "unknown" ? { unknown: { confirm_with: "us" as const, text } } : {}),
-    })),
-    ...(implied ? { implied } : {}),
-  };
-}
+import { smallQuestion as question, smallFlow, TEXT as text } from "../support/smallFlow.ts";
 
 function outcome(id: string, when?: Expr, route = id) {
   return {
@@ -36,18 +22,8 @@ function outcome(id: string, when?: Expr, route = id) {
   };
 }
 
-function flow(questions: FlowInput["questions"], outcomes: FlowInput["outcomes"]): FlowInput {
-  return {
-    id: "small",
-    version: 1,
-    title: text,
-    tax: { rate: 0.1 },
-    fees: { none: { amount: 0, label: text } },
-    passages: {},
-    questions,
-    outcomes,
-  };
-}
+const flow = (questions: FlowInput["questions"], outcomes: FlowInput["outcomes"]) =>
+  smallFlow("small", questions, outcomes);
 
 /** JSON is YAML: the flow goes through the whole loader. */
 const load = (input: FlowInput) => compileFlowText(JSON.stringify(input), "small.json");

@@ -6,31 +6,25 @@
 import { describe, expect, it } from "vitest";
 import { compileExpr, indexFlow, NO, UNKNOWN, YES } from "../../src/flow/evaluateExpr.ts";
 import { type Expr, Flow } from "../../src/flow/schema.ts";
+import { smallFlow, smallQuestion, TEXT } from "../support/smallFlow.ts";
 
-const text = { ja: "x", en: "x" };
-const flow = Flow.parse({
-  id: "expr",
-  version: 1,
-  title: text,
-  tax: { rate: 0.1 },
-  fees: { none: { amount: 0, label: text } },
-  passages: {},
-  questions: [
-    { id: "colour", text, options: ["red", "blue", "green"].map((id) => ({ id, label: text })) },
-    { id: "ready", text, options: ["yes", "no", "unknown"].map((id) => ({ id, label: text })) },
-  ],
-  outcomes: [
-    {
-      id: "o",
-      route: "o",
-      sign: "go",
-      title: text,
-      fee: "none",
-      conditions: [{ id: "c", text }],
-      steps: [{ id: "s", text }],
-    },
-  ],
-});
+const flow = Flow.parse(
+  smallFlow(
+    "expr",
+    [smallQuestion("colour", ["red", "blue", "green"]), smallQuestion("ready", ["yes", "no", "unknown"])],
+    [
+      {
+        id: "o",
+        route: "o",
+        sign: "go",
+        title: TEXT,
+        fee: "none",
+        conditions: [{ id: "c", text: TEXT }],
+        steps: [{ id: "s", text: TEXT }],
+      },
+    ],
+  ),
+);
 const index = indexFlow(flow);
 
 /** Evaluates `expr` with colour and ready given as option ids (undefined: not known). */
