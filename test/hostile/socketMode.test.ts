@@ -160,16 +160,18 @@ describe("hostile Socket Mode envelopes", () => {
     // object, names nothing a listener matches; Bolt leaves it unacknowledged (HTTP: 404 after 3 s).
     const namesNothing = (type: string, payload: Record<string, unknown>) => {
       if (type !== "interactive") return false;
-      // Bolt's routing would throw on these first; the app refuses (HTTP 400) and so acknowledges them.
+      // Without actions Bolt cannot tell what the payload is, and stops before reading anything else.
+      if (payload.actions === undefined) return true;
+      // Bolt's routing would throw on these next; the app refuses them (HTTP 400) and so acknowledges them.
       if (payload.user === undefined || payload.user === null || payload.channel === null) return false;
       const actions = payload.actions;
-      if (!("actions" in payload)) return true;
       if (!Array.isArray(actions)) return false;
       const first: unknown = actions[0];
       return actions.length === 0 || (typeof first === "object" && first !== null && !("action_id" in first));
     };
     let sent = 0;
     let unacknowledged = 0;
+    const real = click({ response_url: responseUrl });
     await fc.assert(
       fc.asyncProperty(envelope, async ({ type, payload }) => {
         sent++;
@@ -191,7 +193,14 @@ describe("hostile Socket Mode envelopes", () => {
         const errors = since.filter((l) => / ERROR /.test(l) && !/slack call failed: /.test(l));
         expect(errors.map((l) => l.slice(0, 200))).toEqual([]);
       }),
-      { numRuns: 150 },
+      {
+        numRuns: 150,
+        // Where the order of Bolt's checks decides; random runs combine them seldom.
+        examples: [
+          [{ type: "interactive", payload: { ...real, user: undefined, actions: undefined } }],
+          [{ type: "interactive", payload: { ...real, user: null, actions: [] } }],
+        ],
+      },
     );
     expect(sent).toBe(150);
     // Both kinds were tried, and most envelopes were ones a listener takes.
