@@ -121,6 +121,25 @@ describe("hostile request bodies", () => {
     await expectHealthy(hostile);
   });
 
+  it("a real click cut short anywhere (as a dropped connection would leave it), signed as sent: 400 at once, the message and records stay", async () => {
+    const { h } = hostile;
+    const { message, payload, id } = await freshClick(h);
+    const json = JSON.stringify(payload);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: json.length - 1 }), async (cut) => {
+        const mark = h.fake.mark();
+        const res = await sendRaw(h, formPayload(json.slice(0, cut)), FORM);
+        await h.idle();
+        expect(res.status).toBe(400);
+        expect(h.fake.calls.filter((c) => c.seq > mark)).toEqual([]);
+      }),
+      { numRuns: 80 },
+    );
+    expect(h.fake.message(message.channel, message.ts)?.updates).toBe(0);
+    expect((await eventsOf(hostile, id)).map((e) => e.kind)).toEqual(["started"]);
+    await expectHealthy(hostile);
+  });
+
   it("the 400's log line says the body was malformed without quoting it", async () => {
     const { h } = hostile;
     const marker = "secretvalue123";
