@@ -1,5 +1,5 @@
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Config } from "../../src/config.ts";
 import { createSlackApp, StartError } from "../../src/slack/app.ts";
@@ -57,7 +57,7 @@ function accepts(port: number): Promise<boolean> {
 describe("a start that fails names its step", () => {
   it("a bot token Slack refuses: bot_token, with Slack's reason; auth.test waits for start, and nothing rejects unhandled", async () => {
     const fake = await fakeSlack({ botToken: "xoxb-the-right-one" });
-    const { slack } = app(fake);
+    const { slack, lines } = app(fake);
     await settle();
     // Checked in start, where its failure is awaited and reported, not when the app is built.
     expect(fake.calls.filter((c) => c.method === "auth.test")).toEqual([]);
@@ -69,7 +69,9 @@ describe("a start that fails names its step", () => {
     expect(failed).toMatchObject({ step: "bot_token", message: expect.stringContaining("invalid_auth") });
     await settle();
     expect(crashes.map(String)).toEqual([]);
-    expect((await slack.stop(1000)).drained).toBe(true);
+    // Nothing was started, so nothing is stopped (nor warned about).
+    expect(await slack.stop(1000)).toEqual({ drained: true });
+    expect(lines.filter((l) => / WARN /.test(l))).toEqual([]);
   });
 
   it("an app-level token Slack refuses (Socket Mode): app_token, with Slack's reason", async () => {
@@ -128,6 +130,37 @@ describe("stop", () => {
     // A second stop has nothing left to stop (and nothing to warn about).
     expect(await slack.stop(1000)).toEqual({ drained: true });
     expect(lines.filter((l) => / WARN | ERROR /.test(l))).toEqual([]);
+  });
+
+  it("work that outlasts the timeout: resolves after it, reporting the work as not drained", async () => {
+    const fake = await fakeSlack({ botToken: BOT_TOKEN });
+    const { slack } = app(fake);
+    const { port } = await slack.start();
+    const client = new SignedClient(`http://127.0.0.1:${port}/slack/events`, SIGNING_SECRET);
+    const responseUrl = fake.responseUrl({ channel: "C1", user: "UOWNER" });
+    fake.failNext("response_url", { delayMs: 1500 });
+    await client.command(slashCommand({ user: "UOWNER", channel: "C1", responseUrl }));
+    client.close();
+    const started = Date.now();
+    expect(await slack.stop(200)).toEqual({ drained: false });
+    expect(Date.now() - started).toBeLessThan(1000);
+    await slack.inflight.drain(3000);
+  });
+
+  it("a client holding a connection open mid-request does not hold stop beyond its timeout", async () => {
+    const fake = await fakeSlack({ botToken: BOT_TOKEN });
+    const { slack } = app(fake);
+    const { port } = await slack.start();
+    // Headers never finished: the server keeps the connection until its headers timeout (5 s).
+    const slow = connect(port as number, "127.0.0.1");
+    await new Promise((resolve) => slow.once("connect", resolve));
+    slow.on("error", () => {});
+    slow.write("POST /slack/events HTTP/1.1\r\nHost: x\r\n");
+    await settle();
+    const started = Date.now();
+    expect(await slack.stop(300)).toEqual({ drained: true });
+    expect(Date.now() - started).toBeLessThan(2000);
+    slow.destroy();
   });
 
   it("Socket Mode: closes the connection, and an envelope sent afterwards is not acknowledged", async () => {
