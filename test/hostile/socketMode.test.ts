@@ -67,6 +67,7 @@ describe("hostile Socket Mode envelopes", () => {
     ["an interactive payload that is null", "interactive", null],
     ["a click without a user", "interactive", click({ user: undefined, trigger_id: HUGE })],
     ["a click whose actions hold a string", "interactive", click({ actions: [HUGE] })],
+    ["a click whose first action is null", "interactive", click({ actions: [null, { action_id: HUGE }] })],
     ["a click whose actions is a string", "interactive", click({ actions: HUGE })],
     [
       "a click whose action_id is a number",

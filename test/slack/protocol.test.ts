@@ -281,6 +281,22 @@ describe("Slack refusing a call", () => {
     expect(JSON.stringify(calls[1]?.args)).toContain(UI.ja.slackFailed);
   });
 
+  it("a redraw Slack fails with a 500 is tried only as often as the app's retries allow (here once): the failure notice comes at once", async () => {
+    h = await Harness.start();
+    await h.event(directMessage({ user: "U2", channel: "D2", text: "hi" }));
+    const offer = h.fake.messages.find((m) => m.channel === "D2") as FakeMessage;
+    h.fake.failNext("chat.update", { status: 500 }, 3);
+    const started = Date.now();
+    const { calls } = await h.click(offer, "start", { user: "U2" });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    // Not redrawn on a second try: the clicker hears at once that it failed (through the click's response_url).
+    expect(calls.map((c) => [c.method, c.status])).toEqual([
+      ["chat.update", 500],
+      ["response_url", 200],
+    ]);
+    expect(calls[1]?.args).toMatchObject({ response_type: "ephemeral", text: UI.ja.slackFailed });
+  });
+
   it("a slash command whose opening message Slack refused records no start", async () => {
     records = testRecords();
     h = await Harness.start({ records });

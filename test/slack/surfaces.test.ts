@@ -161,5 +161,8 @@ describe("entry points: slash command words, mention, DM, App Home", () => {
   it("a health check answers on GET /healthz", async () => {
     const res = await fetch(h.client.url.replace("/slack/events", "/healthz"));
     expect(res.status).toBe(200);
+    // What a probe that reads the body (curl, a load balancer's string match) expects.
+    expect(res.headers.get("content-type")).toBe("text/plain");
+    expect(await res.text()).toBe("ok\n");
   });
 });
