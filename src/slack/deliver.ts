@@ -122,11 +122,16 @@ export function replaceMessage(io: SlackIO, surface: ClickSurface, message: Slac
  * reaches the clicker wherever the bot may post.
  */
 export function sendNotice(io: SlackIO, surface: ClickSurface, message: SlackMessage): Promise<boolean> {
+  // The notice comes beside the message, never over it.
   return respondOrPostEphemeral(
     io,
     "respond(ephemeral)",
-    { response_type: "ephemeral", replace_original: false, ...message },
-    { user: surface.user, channel: surface.channel ?? surface.user },
+    message,
+    { replace_original: false },
+    {
+      user: surface.user,
+      channel: surface.channel ?? surface.user,
+    },
   );
 }
 
@@ -141,14 +146,15 @@ export function answerCommand(
   where: { user: string; channel: string | undefined },
   message: SlackMessage,
 ): Promise<boolean> {
-  return respondOrPostEphemeral(io, what, { response_type: "ephemeral", ...message }, where);
+  return respondOrPostEphemeral(io, what, message, {}, where);
 }
 
 /** The response_url first; chat.postEphemeral only after a clear refusal, or without a URL at all. */
 async function respondOrPostEphemeral(
   io: SlackIO,
   what: string,
-  payload: Record<string, unknown> & SlackMessage,
+  message: SlackMessage,
+  respondOptions: { replace_original?: false },
   where: { user: string; channel: string | undefined },
 ): Promise<boolean> {
   const { respond } = io;
@@ -156,7 +162,7 @@ async function respondOrPostEphemeral(
     let refused = false;
     const sent = await attempt(io, what, async () => {
       try {
-        await respond(payload);
+        await respond({ response_type: "ephemeral", ...respondOptions, ...message });
       } catch (error) {
         refused = isRefusedUrl(error);
         throw error;
@@ -167,7 +173,6 @@ async function respondOrPostEphemeral(
   }
   const { channel, user } = where;
   if (channel === undefined) return false;
-  const { response_type: _type, replace_original: _replace, ...message } = payload;
   return attempt(io, "chat.postEphemeral", () => io.client.chat.postEphemeral({ channel, user, ...message }));
 }
 
