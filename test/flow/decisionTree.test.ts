@@ -120,6 +120,59 @@ describe("decision tree on small flows", () => {
     ]);
   });
 
+  it("lists an unknown whose real answer changes the result only where another unknown agrees with the answers, and only there", () => {
+    // At method=unknown, key=unknown, extra=b, the key changes the result only if the method were
+    // csr_only, which implies csr=yes: the key is left to confirm after csr=yes, not after csr=no.
+    const hidden = (csr: "yes" | "no") =>
+      flow(
+        [
+          question("method", ["key_upload", "csr_only", "unknown"]),
+          question("csr", ["yes", "no"], [{ when: { fact: "method", is: "csr_only" }, value: "yes" }]),
+          question("key", ["yes", "no", "unknown"]),
+          question("extra", ["a", "b"]),
+        ],
+        [
+          outcome("odd", {
+            all: [
+              { fact: "method", is: "csr_only" },
+              { fact: "key", is: "yes" },
+              { fact: "extra", is: "b" },
+            ],
+          }),
+          outcome("ua", {
+            all: [
+              { fact: "method", is: "unknown" },
+              { fact: "csr", is: csr },
+              { fact: "key", is: "yes" },
+              { fact: "extra", is: "a" },
+            ],
+          }),
+          outcome("uu", {
+            all: [
+              { fact: "method", is: "unknown" },
+              { fact: "csr", is: csr },
+              { fact: "key", is: "unknown" },
+              { fact: "extra", is: "a" },
+            ],
+          }),
+          outcome("ub", {
+            all: [
+              { fact: "method", is: "unknown" },
+              { fact: "csr", is: csr },
+            ],
+          }),
+          outcome("uy", { fact: "method", is: "unknown" }),
+          outcome("stop"),
+        ],
+      );
+    expect(paths(compiled(hidden("no")))).toContain(
+      "method=unknown csr=no key=unknown extra=b => ub [method]",
+    );
+    expect(paths(compiled(hidden("yes")))).toContain(
+      "method=unknown csr=yes key=unknown extra=b => ub [method, key]",
+    );
+  });
+
   it("lists an 'I don't know' answer whatever its place among the options", () => {
     const first = flow(
       [question("key", ["unknown", "yes", "no"])],
