@@ -28,7 +28,7 @@ interface CompiledItem {
  */
 export function makeItemResolver(
   flow: Flow,
-): (outcome: number, facts: Facts, confirm?: readonly number[]) => ResolvedItems {
+): (outcome: number, facts: Facts, confirm: readonly number[]) => ResolvedItems {
   const index = indexFlow(flow);
   const compileCitation = (c: Citation): CompiledCitation => {
     if (typeof c === "string") return { id: c };
@@ -58,7 +58,7 @@ export function makeItemResolver(
         ? item.citations.filter((c) => cited(c, facts, confirm)).map((c) => c.id)
         : null,
     );
-  return (outcome, facts, confirm = []) => {
+  return (outcome, facts, confirm) => {
     const items = compiled[outcome];
     if (!items) throw new Error(`no outcome ${outcome}`);
     return {

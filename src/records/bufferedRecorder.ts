@@ -202,7 +202,8 @@ export function createBufferedRecorder(options: BufferedRecorderOptions): Buffer
         }
       }
       // A write still running may yet succeed: counted as lost now, as written if it does.
-      const left = queue.length + inFlight.length;
+      // A batch an earlier close() gave up on is counted already.
+      const left = queue.length + (abandoned ? 0 : inFlight.length);
       queue = [];
       abandoned = true;
       if (left > 0) {

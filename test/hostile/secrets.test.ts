@@ -188,7 +188,26 @@ describe("no secrets in configuration errors", () => {
     }),
   });
 
+  type Env = typeof env extends fc.Arbitrary<infer T> ? T : never;
+  const acceptedEnv = (DATABASE_URL: "ok" | "query"): Env => ({
+    token: "ZqToken0123456",
+    signing: "ZqSigning0123456",
+    app: "ZqApp0123456",
+    password: "ZqPassword0123456",
+    shape: {
+      SLACK_BOT_TOKEN: "ok",
+      SLACK_APP_TOKEN: "unset",
+      DATABASE_URL,
+      PORT: "ok",
+      SOCKET_MODE: "unset",
+      LOG_LEVEL: "unset",
+      STAFF_CHANNEL_ID: "unset",
+      SLACK_API_URL: "unset",
+    },
+  });
+
   it("loadConfig names the variable and the problem but never echoes a value", () => {
+    let accepted = 0;
     fc.assert(
       fc.property(env, ({ token, signing, app, password, shape }) => {
         const e: Record<string, string | undefined> = { SLACK_SIGNING_SECRET: signing };
@@ -218,6 +237,7 @@ describe("no secrets in configuration errors", () => {
         if (result.ok) {
           // Accepted: the logger is given the password, and the URL as shown hides it.
           if (e.DATABASE_URL !== undefined) {
+            accepted++;
             expect(secretsOf(result.config)).toContain(password);
             expect(redactUrl(e.DATABASE_URL)).not.toContain(password);
           }
@@ -228,8 +248,13 @@ describe("no secrets in configuration errors", () => {
         expect(result.problems.length).toBeGreaterThan(0);
         for (const p of result.problems) expect(p).toMatch(/^[A-Z_]+(\.\d+)?: |^environment: /);
       }),
-      { numRuns: 300 },
+      {
+        numRuns: 300,
+        // A configuration with every variable right is rare among random ones: these are accepted.
+        examples: [[acceptedEnv("ok")], [acceptedEnv("query")]],
+      },
     );
+    expect(accepted).toBeGreaterThanOrEqual(2);
   });
 });
 

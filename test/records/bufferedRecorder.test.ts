@@ -411,6 +411,8 @@ describe("buffered recorder (SQLite)", () => {
     recorder.record(syntheticEvent(2));
     await waitFor("a write in progress", () => attempts === 1);
     expect(await recorder.close(50)).toMatchObject({ queued: 0, written: 0, dropped: 2 });
+    // Closing again does not count the same batch a second time.
+    expect(await recorder.close(50)).toMatchObject({ queued: 0, written: 0, dropped: 2 });
     succeed(2);
     await waitFor("the late write counted", () => recorder.stats().written === 2);
     expect(recorder.stats()).toMatchObject({ queued: 0, written: 2, dropped: 0, failures: 0 });

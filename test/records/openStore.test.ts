@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { databaseUrlSecrets } from "../../src/records/databaseUrlSecrets.ts";
 import { openStore, redactUrl, StoreConfigError } from "../../src/records/openStore.ts";
 import {
   applyRetention,
@@ -72,6 +73,31 @@ describe("openStore", () => {
     expect(redactUrl("postgres://h/db?PASSWORD=a&pass%77ord=b&db_token=c&secret")).toBe(
       "postgres://h/db?PASSWORD=***&pass%77ord=***&db_token=***&secret=***",
     );
+  });
+
+  it("redacts URLs pg accepts and new URL() refuses, and passwords with unescaped characters", () => {
+    // A socket directory: pg reads `@/db?host=/run/postgresql`.
+    expect(redactUrl("postgres://bot:pw1234@/db?host=/var/run/postgresql")).toBe(
+      "postgres://bot:***@/db?host=/var/run/postgresql",
+    );
+    expect(redactUrl("postgresql://u@/db?host=/tmp&password=pw5678")).toBe(
+      "postgresql://u@/db?host=/tmp&password=***",
+    );
+    expect(redactUrl("postgres://bot:pw9999@db:99999/db")).toBe("postgres://bot:***@db:99999/db");
+    expect(redactUrl("postgres://u:p@ss/w:rd@h/db#x")).toBe("postgres://u:***@h/db#x");
+  });
+
+  it("lists a URL's secrets as written and as pg decodes them, in every shape above", () => {
+    expect(databaseUrlSecrets("postgres://bot:pw1234@/db?host=/var/run/postgresql")).toEqual(["pw1234"]);
+    expect(databaseUrlSecrets("postgresql://u@/db?host=/tmp&password=pw5678")).toEqual(["pw5678"]);
+    expect(databaseUrlSecrets("postgres://bot:pw9999@db:99999/db")).toEqual(["pw9999"]);
+    expect(databaseUrlSecrets("postgres://u:p@ss/w:rd@h/db")).toEqual(["p@ss/w:rd"]);
+    expect(databaseUrlSecrets("postgres://u:p%40ss@h/db")).toEqual(["p%40ss", "p@ss"]);
+    // A malformed escape: pg's URLSearchParams keeps it as written; `+` is a space.
+    expect(databaseUrlSecrets("postgres://h/db?password=a%zzb%41")).toEqual(["a%zzb%41", "a%zzbA"]);
+    expect(databaseUrlSecrets("postgres://h/db?password=a+b%2B")).toEqual(["a+b%2B", "a+b+", "a b+"]);
+    expect(databaseUrlSecrets("not a url")).toEqual([]);
+    expect(databaseUrlSecrets(undefined)).toEqual([]);
   });
 });
 
