@@ -1,6 +1,6 @@
 import type { OutcomeNode, TreeNode } from "../flow/buildDecisionTree.ts";
 import type { CompiledFlow } from "../flow/loadFlow.ts";
-import { type ItemGroup, makeItemResolver, type ResolvedItems } from "../flow/resolveItems.ts";
+import { type ItemGroup, itemsAt } from "../flow/resolveItems.ts";
 import type { Flow } from "../flow/schema.ts";
 import { memoFor } from "../util/memo.ts";
 import { computeFee } from "./computeFee.ts";
@@ -53,7 +53,7 @@ function describeOutcome(
   const { flow } = compiled;
   const outcome = flow.outcomes[node.outcome];
   if (!outcome) throw new Error(`tree node ${node.id} names no outcome`);
-  const resolved = resolvedAt(compiled, node);
+  const resolved = itemsAt(flow, node);
   const cite = (group: ItemGroup): CitedText[] =>
     (outcome[group] ?? []).flatMap((item, i) => {
       const passages = resolved[group][i];
@@ -92,25 +92,6 @@ function describeOutcome(
     }),
     answers,
   };
-}
-
-const resolvedCache = new WeakMap<
-  CompiledFlow,
-  { resolve: ReturnType<typeof makeItemResolver>; byNode: Map<number, ResolvedItems> }
->();
-
-/** Which conditions, steps and notes apply, and what each cites, judged on the facts known at this result. */
-function resolvedAt(compiled: CompiledFlow, node: OutcomeNode): ResolvedItems {
-  const { resolve, byNode } = memoFor(resolvedCache, compiled, () => ({
-    resolve: makeItemResolver(compiled.flow),
-    byNode: new Map<number, ResolvedItems>(),
-  }));
-  let resolved = byNode.get(node.id);
-  if (!resolved) {
-    resolved = resolve(node.outcome, node.facts, node.confirm);
-    byNode.set(node.id, resolved);
-  }
-  return resolved;
 }
 
 const depthCache = new WeakMap<CompiledFlow, Map<number, number>>();

@@ -1,6 +1,6 @@
 import type { IssuePath, PointAt } from "../yaml/parseYaml.ts";
 import { ITEM_GROUPS } from "./resolveItems.ts";
-import type { Expr, Flow } from "./schema.ts";
+import type { Citation, Expr, Flow } from "./schema.ts";
 
 export type { IssuePath };
 export interface FlowIssue {
@@ -133,6 +133,25 @@ export function checkReferences(flow: Flow): FlowIssue[] {
     list?.forEach((p, i) => {
       checkPassage(p, [...path, i]);
     });
+  /** A question a citation is `confirming` can only be under "What to check" with an "I don't know" option. */
+  const checkConfirming = (question: string, path: IssuePath) => {
+    const qi = questionIds.get(question);
+    if (qi === undefined) issues.push({ path, message: `unknown question "${question}"` });
+    else if (!flow.questions[qi]?.options.some((option) => option.unknown !== undefined))
+      issues.push({
+        path,
+        message: `"${question}" has no "I don't know" option, so it is never under "What to check"`,
+      });
+  };
+  const checkCitation = (citation: Citation, path: IssuePath) => {
+    if (typeof citation === "string") return checkPassage(citation, path);
+    checkPassage(citation.id, [...path, "id"]);
+    if (citation.when !== undefined) checkExpr(citation.when, [...path, "when"]);
+    if ("confirming" in citation)
+      citation.confirming.forEach((question, ci) => {
+        checkConfirming(question, [...path, "confirming", ci]);
+      });
+  };
   const fees = flow.fees ?? {};
   for (const [code, fee] of Object.entries(fees))
     guard(() => checkPassages(fee.passages, ["fees", code, "passages"]));
@@ -180,23 +199,7 @@ export function checkReferences(flow: Flow): FlowIssue[] {
         seen.add(item.id);
         if (item.when !== undefined) checkExpr(item.when, at(group, ii, "when"));
         item.passages?.forEach((citation, pi) => {
-          const cited = at(group, ii, "passages", pi);
-          if (typeof citation === "string") checkPassage(citation, cited);
-          else {
-            checkPassage(citation.id, [...cited, "id"]);
-            if (citation.when !== undefined) checkExpr(citation.when, [...cited, "when"]);
-            if ("confirming" in citation)
-              citation.confirming.forEach((question, ci) => {
-                const qi = questionIds.get(question);
-                const path = [...cited, "confirming", ci];
-                if (qi === undefined) issues.push({ path, message: `unknown question "${question}"` });
-                else if (!flow.questions[qi]?.options.some((option) => option.unknown !== undefined))
-                  issues.push({
-                    path,
-                    message: `"${question}" has no "I don't know" option, so it is never under "What to check"`,
-                  });
-              });
-          }
+          checkCitation(citation, at(group, ii, "passages", pi));
         });
       });
     }

@@ -1,5 +1,5 @@
 import { type DecisionTree, describeFacts, type TreeProblem } from "./buildDecisionTree.ts";
-import { ITEM_GROUPS, makeItemResolver } from "./resolveItems.ts";
+import { ITEM_GROUPS, itemsAt } from "./resolveItems.ts";
 import type { Flow } from "./schema.ts";
 
 /**
@@ -8,13 +8,12 @@ import type { Flow } from "./schema.ts";
  * condition without its source. One problem per item, at its first such result.
  */
 export function findUncitedItems(flow: Flow, tree: DecisionTree): TreeProblem[] {
-  const resolve = makeItemResolver(flow);
   const problems: TreeProblem[] = [];
   const reported = new Set<string>();
   for (const node of tree.nodes) {
     if (node.kind !== "outcome") continue;
     const outcome = flow.outcomes[node.outcome];
-    const resolved = resolve(node.outcome, node.facts, node.confirm);
+    const resolved = itemsAt(flow, node);
     for (const group of ITEM_GROUPS)
       resolved[group].forEach((cited, item) => {
         const key = `${node.outcome}/${group}/${item}`;

@@ -1,3 +1,4 @@
+import { memoFor } from "../util/memo.ts";
 import { type CompiledExpr, compileExpr, type Facts, indexFlow, must, YES } from "./evaluateExpr.ts";
 import type { Citation, Flow } from "./schema.ts";
 
@@ -67,4 +68,21 @@ export function makeItemResolver(
       notes: resolve(items.notes, facts, confirm),
     };
   };
+}
+
+type Resolver = ReturnType<typeof makeItemResolver>;
+const resolvers = new WeakMap<Flow, Resolver>();
+const resolvedByNode = new WeakMap<object, ResolvedItems>();
+
+/**
+ * What the items of one result cite, worked out once per result: the load's
+ * check for uncited items and every later display of that result share it.
+ */
+export function itemsAt(
+  flow: Flow,
+  node: { outcome: number; facts: Facts; confirm: readonly number[] },
+): ResolvedItems {
+  return memoFor(resolvedByNode, node, () =>
+    memoFor(resolvers, flow, () => makeItemResolver(flow))(node.outcome, node.facts, node.confirm),
+  );
 }

@@ -64,11 +64,9 @@ export function createBufferedRecorder(options: BufferedRecorderOptions): Buffer
   let dropsSinceLog = 0;
   let lastDropLog = 0;
 
-  // A write close() gave up on is counted as dropped, so it is no longer queued too.
-  const stats = (): RecorderStats => ({
-    queued: queue.length + (abandoned ? 0 : inFlight.length),
-    ...counts,
-  });
+  /** Not yet written nor counted as dropped: a write close() gave up on is counted as dropped already. */
+  const unwritten = () => queue.length + (abandoned ? 0 : inFlight.length);
+  const stats = (): RecorderStats => ({ queued: unwritten(), ...counts });
 
   function drop(n: number, why: string) {
     if (n <= 0) return;
@@ -202,8 +200,7 @@ export function createBufferedRecorder(options: BufferedRecorderOptions): Buffer
         }
       }
       // A write still running may yet succeed: counted as lost now, as written if it does.
-      // A batch an earlier close() gave up on is counted already.
-      const left = queue.length + (abandoned ? 0 : inFlight.length);
+      const left = unwritten();
       queue = [];
       abandoned = true;
       if (left > 0) {
