@@ -11,7 +11,11 @@
  * not at the last ack (acks can run seconds ahead of redraws under load).
  *
  * A third app is a reference for what a redraw costs in Bolt itself: it acks,
- * then posts the very message this app drew with Bolt's respond(). App CPU
+ * then posts the very message this app drew with Bolt's respond(). A fourth is
+ * the floor for any Bolt app that redraws: it acks and posts that message,
+ * serialised beforehand, through the app's own keep-alive Pool, and does
+ * nothing else; its ratio to bare Bolt bounds what a redrawing app can reach
+ * on the machine. App CPU
  * per click is read from /proc/<pid>/stat, and where the machine's cores went
  * during each app's rounds (app, load generator, sink, idle) from /proc too
  * (Linux; "n/a" elsewhere).
@@ -37,7 +41,8 @@ import { median } from "./lib/median.ts";
 import { forkResponseSink } from "./lib/sink.ts";
 
 const USAGE = `usage: npm run bench:versus-bolt [-- --rounds 4 --clicks 4000 --warmup 1000 --concurrency 50]
-Clicks this app, a bare Bolt app (ack only) and Bolt ack + respond() in rotating rounds;
+Clicks this app, a bare Bolt app (ack only), Bolt ack + respond() and the floor
+(Bolt ack + one post of a message serialised beforehand) in rotating rounds;
 prints a Markdown table for docs/benchmarks.md.`;
 
 const {
@@ -98,11 +103,12 @@ interface Round extends RunResult {
   redrawMs: number[];
 }
 
-type Contender = "bare" | "ours" | "respond";
+type Contender = "bare" | "ours" | "respond" | "floor";
 const LABELS: Record<Contender, string> = {
   bare: "bare Bolt (ack only)",
   ours: "ssl-move-bot (ack + redraw)",
   respond: "reference: Bolt ack + respond() of the same redraw",
+  floor: "floor: Bolt ack + one post of the same redraw, serialised beforehand",
 };
 
 // Ctrl-C, a kill or a failure: cleanUp() stops the apps and the sink, closes the fake and removes dir.
@@ -122,7 +128,7 @@ try {
     SLACK_RESPONSE_URL_ORIGINS: origin,
   });
   const screens = await collectScreens(fake, ours.client);
-  // The reference app posts exactly what this app drew after each click.
+  // The reference apps post exactly what this app drew after each click.
   const redrawsFile = join(dir, "redraws.json");
   writeFileSync(
     redrawsFile,
@@ -136,11 +142,12 @@ try {
     ours,
     bare: await start("bench/lib/bareBoltApp.ts"),
     respond: await start("bench/lib/boltRespondApp.ts", { BENCH_REDRAWS: redrawsFile }),
+    floor: await start("bench/lib/boltFloorApp.ts", { BENCH_REDRAWS: redrawsFile }),
   };
   // Same bodies for every app: a click on an answer button of a real consultation message.
   const make = clickMaker(screens, (_message, n) => `${origin}/response/${n}`);
   let posted = 0; // redraws asked for so far, by every app
-  const results: Record<Contender, Round[]> = { bare: [], ours: [], respond: [] };
+  const results: Record<Contender, Round[]> = { bare: [], ours: [], respond: [], floor: [] };
   const run = async (which: Contender) => {
     const { client, child } = apps[which];
     const redraws = which !== "bare";
@@ -197,7 +204,7 @@ try {
       `round ${results[which].length} ${which}: ${Math.round(round.completed)} clicks/s done, ${Math.round(round.throughput)} acked/s\n`,
     );
   };
-  const order: Contender[] = ["bare", "ours", "respond"];
+  const order: Contender[] = ["bare", "ours", "respond", "floor"];
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate who goes first, so warm-up and background noise hit every app alike.
     for (let i = 0; i < order.length; i++) await run(order[(round + i) % order.length] as Contender);
@@ -244,6 +251,7 @@ try {
     bare: summary(results.bare),
     ours: summary(results.ours),
     respond: summary(results.respond),
+    floor: summary(results.floor),
   };
   const ms = (x: number) => (Number.isNaN(x) ? "–" : `${x.toFixed(2)} ms`);
   const range = (s: number[]) => `${Math.round(s[0] ?? 0)}–${Math.round(s[1] ?? 0)}`;
@@ -260,14 +268,14 @@ try {
       row("bare"),
       row("ours"),
       row("respond"),
+      row("floor"),
       `ratio ssl-move-bot / bare Bolt: ${ratio.toFixed(2)} (target ≥ 0.8: ${ratio >= 0.8 ? "met" : "NOT met"}); ssl-move-bot ack p99 < 20 ms: ${sums.ours.ack.p99 < 20 ? "met" : "NOT met"}`,
       `ratio ssl-move-bot / Bolt ack + respond(): ${(sums.ours.completed / sums.respond.completed).toFixed(2)}`,
+      `ratio floor / bare Bolt: ${(sums.floor.completed / sums.bare.completed).toFixed(2)} (no app that redraws can do better here); ssl-move-bot / floor: ${(sums.ours.completed / sums.floor.completed).toFixed(2)}`,
       `where the ${cpus().length} cores went during each app's measured rounds (cores busy; the load generator is this process):`,
       "| app | app process | load generator | response sink | idle | stolen by the hypervisor |",
       "| --- | --- | --- | --- | --- | --- |",
-      ...(["bare", "ours", "respond"] as const).map(
-        (which) => `| ${LABELS[which]} | ${cores(results[which]).join(" | ")} |`,
-      ),
+      ...order.map((which) => `| ${LABELS[which]} | ${cores(results[which]).join(" | ")} |`),
       `machine: ${machine()}; date: ${new Date().toISOString()}`,
     ].join("\n"),
   );

@@ -27,7 +27,7 @@ export class ResponseUrlError extends Error {
 // half of node:http (docs/benchmarks.md). Connections are opened only when
 // needed, but there must be enough of them: with 64, under 50 concurrent
 // clicks the redraws fell seconds behind the acks and piled up in memory.
-const POOL_OPTIONS = { connections: 256, pipelining: 1, keepAliveTimeout: 30_000 };
+export const POOL_OPTIONS = { connections: 256, pipelining: 1, keepAliveTimeout: 30_000 } as const;
 // Slack sends one origin (hooks.slack.com); the cap keeps odd origins from piling up pools.
 const MAX_POOLS = 8;
 const pools = new Map<string, Pool>();

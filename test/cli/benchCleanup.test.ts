@@ -177,14 +177,14 @@ afterEach(() => {
 describe.skipIf(!existsSync("/proc/self/stat"))("an interrupted bench cleans up after itself", () => {
   const VERSUS = ["--rounds", "100", "--clicks", "500", "--warmup", "0", "--concurrency", "2"];
 
-  /** versus-bolt once its three apps and the sink are up and a round is done. */
+  /** versus-bolt once its four apps and the sink are up and a round is done. */
   async function versusBoltUnderWay() {
     const bench = startBench("bench/versus-bolt.bench.ts", VERSUS);
     await until("the first round", () => /round 1 /.test(bench.stderr()));
     const dir = benchDir(bench, "versus-bolt-") as string;
     expect(dir).toBeDefined();
-    // Three apps and the response sink, each node with tsx (plus esbuild services below them).
-    expect(nodeChildren(bench)).toHaveLength(4);
+    // Four apps and the response sink, each node with tsx (plus esbuild services below them).
+    expect(nodeChildren(bench)).toHaveLength(5);
     return { bench, dir, pids: snapshot(bench) };
   }
 

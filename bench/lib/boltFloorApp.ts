@@ -1,0 +1,53 @@
+// A third reference for bench/versus-bolt.bench.ts: the least a Bolt app that
+// answers a button by redrawing its message must do. It acknowledges, then
+// posts a message serialised before the run (the very one this app would draw,
+// from BENCH_REDRAWS) to the click's response_url through the same keep-alive
+// undici Pool the app uses: no state, no decision, no rendering, no signature,
+// no records, no origin check. Slack offers no way to redraw in the ack, so no
+// redrawing app can cost less than this; its ratio to bare Bolt bounds what
+// any such app can reach on the machine.
+import { readFileSync } from "node:fs";
+import type { RespondArguments } from "@slack/bolt";
+import { Pool } from "undici";
+import { POOL_OPTIONS } from "../../src/slack/responseUrl.ts";
+import { benchBoltApp, serveBenchApp } from "./benchBoltApp.ts";
+
+const redraws = JSON.parse(readFileSync(process.env.BENCH_REDRAWS ?? "", "utf8")) as Record<
+  string,
+  RespondArguments
+>;
+// Serialised once: the floor pays for no JSON.stringify per click.
+const bodies = new Map(
+  Object.entries(redraws).map(([id, message]) => [
+    id,
+    JSON.stringify({ replace_original: true, ...message }),
+  ]),
+);
+const pools = new Map<string, Pool>();
+const app = benchBoltApp();
+let failures = 0;
+app.action(/.*/, async ({ ack, action, body }) => {
+  await ack();
+  const payload = "action_id" in action ? bodies.get(action.action_id) : undefined;
+  const responseUrl = "response_url" in body ? body.response_url : undefined;
+  if (!payload || !responseUrl) return;
+  const url = new URL(responseUrl);
+  let pool = pools.get(url.origin);
+  if (!pool) {
+    pool = new Pool(url.origin, POOL_OPTIONS);
+    pools.set(url.origin, pool);
+  }
+  try {
+    const res = await pool.request({
+      path: url.pathname,
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-8" },
+      body: payload,
+    });
+    await res.body.dump();
+  } catch (error) {
+    // The bench notices missing redraws at the sink; one line here says why, not thousands.
+    if (failures++ === 0) process.stderr.write(`boltFloorApp: post failed: ${(error as Error).message}\n`);
+  }
+});
+await serveBenchApp(app);
