@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { runs } from "../../test/support/propertyRuns.ts";
 import type { Flow } from "../flow/schema.ts";
 import { computeFee } from "./computeFee.ts";
 
@@ -36,7 +37,7 @@ describe("computeFee", () => {
           Number((exact + 9_999n) / 10_000n),
         );
       }),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
 
@@ -51,7 +52,7 @@ describe("computeFee", () => {
           Number((exact + 9_999n) / 10_000n),
         );
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 

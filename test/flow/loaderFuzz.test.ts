@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { compileFlowText, type LoadResult } from "../../src/flow/loadFlow.ts";
 import { defaultFlowFile } from "../../src/paths.ts";
+import { runs } from "../support/propertyRuns.ts";
 
 const realFlow = readFileSync(defaultFlowFile, "utf8");
 const realLines = realFlow.split("\n");
@@ -294,14 +295,14 @@ describe("flow loader under random input", () => {
         ),
         (text) => void expectWellBehaved(text),
       ),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
   it("handles YAML-ish lines: tabs, CR/LF mixes, BOMs, anchors and aliases, tags, block scalars, complex and duplicate keys", () => {
     fc.assert(
       fc.property(yamlish, (text) => void expectWellBehaved(text)),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -310,7 +311,7 @@ describe("flow loader under random input", () => {
       fc.property(fc.jsonValue({ maxDepth: 4 }), (value) => {
         expect(expectWellBehaved(stringify(value)).result.ok).toBe(false);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -338,7 +339,7 @@ describe("flow loader under random input", () => {
         }
         expectWellBehaved(lines.join("\n"));
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
@@ -354,7 +355,7 @@ describe("flow loader under random input", () => {
         lines[index] = `${key} ${JSON.stringify(value)}`;
         expectWellBehaved(lines.join("\n"));
       }),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
@@ -389,13 +390,13 @@ describe("flow loader under random input", () => {
           ).toBe(true);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: runs(150) },
     );
   });
 
   it("handles the real flow changed in meaning (ids swapped or duplicated, a when or an option dropped, items dropped or reordered), and most such runs reach the reference check or the decision tree", () => {
     const counts: Record<Stage | "ok", number> = { yaml: 0, schema: 0, references: 0, tree: 0, ok: 0 };
-    let runs = 0;
+    let ran = 0;
     let later = 0;
     fc.assert(
       fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), fc.boolean(), (edits, asText) => {
@@ -404,16 +405,16 @@ describe("flow loader under random input", () => {
         // Written out again, block style or as one flow-style (JSON) line.
         const text = asText ? stringify(data) : JSON.stringify(data);
         const { result, stages } = expectWellBehaved(text);
-        runs++;
+        ran++;
         if (result.ok) counts.ok++;
         for (const s of stages) counts[s]++;
         if (stages.has("references") || stages.has("tree")) later++;
       }),
-      { numRuns: 250 },
+      { numRuns: runs(250) },
     );
     // Each stage is reached, and together the later two in a good share of the runs.
     expect(counts.references, JSON.stringify(counts)).toBeGreaterThan(0);
     expect(counts.tree, JSON.stringify(counts)).toBeGreaterThan(0);
-    expect(later / runs, JSON.stringify(counts)).toBeGreaterThanOrEqual(0.5);
+    expect(later / ran, JSON.stringify(counts)).toBeGreaterThanOrEqual(0.5);
   });
 });

@@ -2,6 +2,7 @@ import { request } from "node:http";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SIGNING_SECRET } from "../support/harness.ts";
+import { runs } from "../support/propertyRuns.ts";
 import { sign } from "../support/signedClient.ts";
 import {
   clientText,
@@ -52,7 +53,8 @@ const key = fc
 const leafJson = fc.oneof(
   clientText({ maxLength: 40 }),
   fc.integer(),
-  fc.double({ noNaN: true }),
+  // No ±Infinity: JSON.stringify writes it as `null`, a body that is no body at all (400, in `unparseable`).
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.boolean(),
 );
 /** Parseable JSON that names nothing Bolt knows: scalars, arrays, objects with unrouted keys. */
@@ -116,7 +118,7 @@ describe("hostile request bodies", () => {
         expect(records.events()).toHaveLength(before);
         expect(hostile.crashes).toEqual([]);
       }),
-      { numRuns: 120 },
+      { numRuns: runs(120) },
     );
     await expectHealthy(hostile);
   });
@@ -134,7 +136,7 @@ describe("hostile request bodies", () => {
         expect(res.status).toBe(400);
         expect(h.fake.calls.filter((c) => c.seq > mark)).toEqual([]);
       }),
-      { numRuns: 80 },
+      { numRuns: runs(80) },
     );
     expect(h.fake.message(message.channel, message.ts)?.updates).toBe(0);
     expect((await eventsOf(hostile, id)).map((e) => e.kind)).toEqual(["started"]);
@@ -271,7 +273,7 @@ describe("hostile request bodies", () => {
         expect(records.events()).toHaveLength(before);
         expect(hostile.crashes).toEqual([]);
       }),
-      { numRuns: 5 },
+      { numRuns: runs(5) },
     );
     await expectHealthy(hostile);
   });
@@ -486,7 +488,7 @@ describe("hostile request bodies", () => {
         expect(h.fake.message(message.channel, message.ts)?.updates).toBe(0);
         expect((await eventsOf(hostile, id)).map((e) => e.kind)).toEqual(["started"]);
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
     await expectHealthy(hostile);
   });

@@ -4,6 +4,7 @@ import type { FakeMessage } from "../../src/slack/fakeSlack/index.ts";
 import { renderAlreadyTaken } from "../../src/slack/render/staff.ts";
 import { parseActionId } from "../../src/slack/state/actionIds.ts";
 import { eventEnvelope, TEAM } from "../support/payloads.ts";
+import { runs } from "../support/propertyRuns.ts";
 import {
   CHANNEL,
   clientText,
@@ -333,7 +334,7 @@ describe("hostile click payloads", () => {
         await h.idle();
         await expectJudged(sent, logged);
       }),
-      { numRuns: 5 },
+      { numRuns: runs(5) },
     );
     await expectHealthy(hostile);
   });
@@ -402,13 +403,13 @@ describe("hostile click payloads", () => {
         ),
         async (ids) => expectLeftAlone(await sendAll(ids)),
       ),
-      { numRuns: 25 },
+      { numRuns: runs(25) },
     );
     await fc.assert(
       fc.asyncProperty(fc.array(actionId, { minLength: 30, maxLength: 40 }), async (ids) =>
         expectLeftAlone(await sendAll(ids)),
       ),
-      { numRuns: 3 },
+      { numRuns: runs(3) },
     );
     await expectHealthy(hostile);
   });

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UI } from "../../src/slack/i18n.ts";
 import { eventEnvelope, slashCommand } from "../support/payloads.ts";
+import { runs } from "../support/propertyRuns.ts";
 import {
   CHANNEL,
   clientText,
@@ -151,7 +152,7 @@ describe("hostile slash commands and events", () => {
         expect(hostile.crashes).toEqual([]);
       }),
       {
-        numRuns: 60,
+        numRuns: runs(60),
         // Random runs seldom leave both ids readable with the URL gone: these make sure they happen.
         examples: [
           [{ user: OWNER, text: "", replaced: {}, dropped: [], repeated: [], realResponseUrl: false }],
@@ -204,9 +205,9 @@ describe("hostile slash commands and events", () => {
         expectFriendlyText(JSON.stringify(screens[0]?.args));
         screensSeen++;
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
-    expect(screensSeen).toBe(40);
+    expect(screensSeen).toBe(runs(40));
     await hostile.records.settle();
     await expectRecordsFlowing(hostile);
     await expectHealthy(hostile);
@@ -282,7 +283,7 @@ describe("hostile slash commands and events", () => {
         await logsSettled();
         expect(errorLines(h.logs.slice(logged))).toEqual([]);
       }),
-      { numRuns: 80 },
+      { numRuns: runs(80) },
     );
     // The generator keeps reaching the answers it judges (about 24 in 80 runs: 9 mentions, 6 DMs, 9 tabs).
     expect(answered).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { type LoadedCases, parseCases } from "../../src/replay/loadCases.ts";
+import { runs } from "../support/propertyRuns.ts";
 
 /** Random YAML and JSON into the replay case loader: cases or positioned errors, never an exception. */
 
@@ -76,7 +77,7 @@ describe("replay case loader under random input", () => {
   it("arbitrary text", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (text) => void expectWellBehaved(text)),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -86,7 +87,7 @@ describe("replay case loader under random input", () => {
         const data = asList ? { cases: v } : v;
         expectWellBehaved(asJson ? JSON.stringify(data) : stringify(data));
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -109,7 +110,7 @@ describe("replay case loader under random input", () => {
           if (result.cases.length < cases.length) expect(result.errors.length).toBeGreaterThan(0);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 
@@ -132,7 +133,7 @@ describe("replay case loader under random input", () => {
           expectWellBehaved(out.join("\n"));
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

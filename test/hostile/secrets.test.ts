@@ -10,6 +10,7 @@ import { startFakeSlack } from "../../src/slack/fakeSlack/index.ts";
 import { createLogger } from "../../src/slack/log.ts";
 import { BOT_TOKEN, SIGNING_SECRET } from "../support/harness.ts";
 import { eventEnvelope, slashCommand } from "../support/payloads.ts";
+import { runs } from "../support/propertyRuns.ts";
 import { SignedClient, sign } from "../support/signedClient.ts";
 import {
   CHANNEL,
@@ -144,7 +145,7 @@ describe("no secrets in logs", () => {
       // A whole secret in an action id is logged (with the refused click) and so must be redacted:
       // random runs reach that seldom enough that the check below could find nothing to look at.
       {
-        numRuns: 80,
+        numRuns: runs(80),
         examples: [
           ["action_id", BOT_TOKEN],
           ["action_id", SIGNING_SECRET],
@@ -249,7 +250,7 @@ describe("no secrets in configuration errors", () => {
         for (const p of result.problems) expect(p).toMatch(/^[A-Z_]+(\.\d+)?: |^environment: /);
       }),
       {
-        numRuns: 300,
+        numRuns: runs(300),
         // A configuration with every variable right is rare among random ones: these are accepted.
         examples: [[acceptedEnv("ok")], [acceptedEnv("query")]],
       },
@@ -285,7 +286,7 @@ describe("the logger's redaction", () => {
           expectNoSecrets(lines, secrets);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });
@@ -322,7 +323,7 @@ describe("the logger's redaction of repeated secrets", () => {
           expect(markers).toBeGreaterThanOrEqual(gaps.length - 1);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

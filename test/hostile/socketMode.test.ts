@@ -6,6 +6,7 @@ import { UI } from "../../src/slack/i18n.ts";
 import { createLogger } from "../../src/slack/log.ts";
 import { BOT_TOKEN, loadDefaultFlow, testConfig } from "../support/harness.ts";
 import { appMention, directMessage, eventEnvelope, slashCommand } from "../support/payloads.ts";
+import { runs } from "../support/propertyRuns.ts";
 import { CHANNEL, clientText, OWNER } from "./support.ts";
 
 /**
@@ -195,7 +196,7 @@ describe("hostile Socket Mode envelopes", () => {
         expect(errors.map((l) => l.slice(0, 200))).toEqual([]);
       }),
       {
-        numRuns: 150,
+        numRuns: runs(150),
         // Where the order of Bolt's checks decides; random runs combine them seldom.
         examples: [
           [{ type: "interactive", payload: { ...real, user: undefined, actions: undefined } }],
@@ -203,10 +204,10 @@ describe("hostile Socket Mode envelopes", () => {
         ],
       },
     );
-    expect(sent).toBe(150);
+    expect(sent).toBe(runs(150));
     // Both kinds were tried, and most envelopes were ones a listener takes.
     expect(unacknowledged).toBeGreaterThan(0);
-    expect(unacknowledged).toBeLessThan(50);
+    expect(unacknowledged).toBeLessThan(sent / 3);
   });
 
   it("an interactive payload that names nothing (a number) is left unacknowledged, as Bolt leaves it (HTTP: 404 after 3 s); no crash, nothing logged", async () => {

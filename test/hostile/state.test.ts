@@ -5,6 +5,7 @@ import { UI } from "../../src/slack/i18n.ts";
 import { actionIds } from "../../src/slack/state/actionIds.ts";
 import { decodeState, encodeState } from "../../src/slack/state/codec.ts";
 import { actionIdsIn, blockActions, findButton } from "../support/payloads.ts";
+import { runs } from "../support/propertyRuns.ts";
 import {
   CHANNEL,
   eventsOf,
@@ -113,7 +114,7 @@ describe("tampered button state", () => {
           expect(await eventsOf(hostile, id)).toHaveLength(before);
         },
       ),
-      { numRuns: 60 },
+      { numRuns: runs(60) },
     );
     expect(tried).toBeGreaterThan(50);
     await expectRecordsFlowing(hostile);
@@ -157,7 +158,7 @@ describe("tampered button state", () => {
         expect((await eventsOf(hostile, real.id)).map((ev) => ev.kind)).toEqual(["started", "answered"]);
         if (e.kind === "id") expect(await eventsOf(hostile, e.id)).toEqual([]);
       }),
-      { numRuns: 30 },
+      { numRuns: runs(30) },
     );
     await expectRecordsFlowing(hostile);
     await expectHealthy(hostile);
@@ -234,7 +235,7 @@ describe("tampered button state", () => {
           expect(String(posts[0]?.args.text)).toBe(UI.ja.stale);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: runs(40) },
     );
     await expectRecordsFlowing(hostile);
     await expectHealthy(hostile);

@@ -18,6 +18,7 @@ import {
   setButtonKey,
   slackIdOrUndefined,
 } from "../../src/slack/state/codec.ts";
+import { runs } from "../support/propertyRuns.ts";
 
 // Values below are signed with this key (the same for every test in this file).
 const DEFAULT_KEY_SECRET = "codec test key";
@@ -259,7 +260,7 @@ describe("button state codec", () => {
           if (decoded !== null) expect(encodeState(decoded)).toBe(value);
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
 
