@@ -1,11 +1,13 @@
 // A third reference for bench/versus-bolt.bench.ts: the least a Bolt app that
-// answers a button by redrawing its message must do. It acknowledges, then
-// posts a message serialised before the run (the very one this app would draw,
-// from BENCH_REDRAWS) to the click's response_url through the same keep-alive
-// undici Pool the app uses: no state, no decision, no rendering, no signature,
-// no records, no origin check. Slack offers no way to redraw in the ack, so no
-// redrawing app can cost less than this; its ratio to bare Bolt bounds what
-// any such app can reach on the machine.
+// answers a button by redrawing its message must do. It acknowledges (Bolt
+// still verifies the request's signature), then posts a message serialised
+// before the run (the very one this app would draw, from BENCH_REDRAWS) to the
+// click's response_url through the same keep-alive undici Pool the app uses:
+// no state, no decision, no rendering, no button-state HMAC, no records, no
+// origin check. A button's ack cannot redraw its message (that takes a post to
+// response_url or a chat.update call), so no single-process Bolt app that
+// redraws can cost less; its ratio to bare Bolt bounds what such an app can
+// reach on the machine.
 import { readFileSync } from "node:fs";
 import type { RespondArguments } from "@slack/bolt";
 import { Pool } from "undici";
@@ -39,7 +41,7 @@ app.action(/.*/, async ({ ack, action, body }) => {
   }
   try {
     const res = await pool.request({
-      path: url.pathname,
+      path: `${url.pathname}${url.search}`,
       method: "POST",
       headers: { "content-type": "application/json; charset=utf-8" },
       body: payload,

@@ -157,8 +157,8 @@ describe("no secrets in logs", () => {
     expect(h.logs.filter((l) => l.includes("[redacted]")).length).toBeGreaterThan(0);
     await expectHealthy(hostile);
     // Nor did any of it reach Slack (Web API arguments, response_url posts) or a response body.
-    expect(h.fake.calls.length).toBeGreaterThan(80);
-    expect(bodies.length).toBeGreaterThan(80);
+    expect(h.fake.calls.length).toBeGreaterThan(runs(80));
+    expect(bodies.length).toBeGreaterThan(runs(80));
     // The token goes to Slack as the credential of each call (args.token); nowhere else.
     expectNoSecrets(
       h.fake.calls.map((c) => JSON.stringify({ ...c, args: { ...c.args, token: undefined } })),
