@@ -72,7 +72,7 @@ async function runSlack(): Promise<void> {
     import("./slack/app.ts"),
     import("./slack/log.ts"),
     import("./slack/records.ts"),
-    import("./records/openStore.ts"),
+    import("./records/databaseUrlSecrets.ts"),
     import("./slack/checkStaffChannel.ts"),
   ]);
 

@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
-import { App, LogLevel } from "@slack/bolt";
+import { App, LogLevel, type RespondArguments } from "@slack/bolt";
 
 // The reference Bolt apps of bench/versus-bolt.bench.ts share everything but
 // their listener: the same Bolt version, HTTP receiver, signing secret and
@@ -14,6 +15,11 @@ export function benchBoltApp(): App {
     logLevel: LogLevel.ERROR,
     clientOptions: { slackApiUrl: process.env.SLACK_API_URL ?? "", retryConfig: { retries: 0 } },
   });
+}
+
+/** The messages this app drew, by the action_id clicked (BENCH_REDRAWS, written by the bench). */
+export function readRedraws(): Record<string, RespondArguments> {
+  return JSON.parse(readFileSync(process.env.BENCH_REDRAWS ?? "", "utf8"));
 }
 
 /** Listens on PORT (0: any), says "listening on port N" for the bench, and stops on SIGTERM. */

@@ -8,24 +8,16 @@
 // response_url or a chat.update call), so no single-process Bolt app that
 // redraws can cost less; its ratio to bare Bolt bounds what such an app can
 // reach on the machine.
-import { readFileSync } from "node:fs";
-import type { RespondArguments } from "@slack/bolt";
-import { Pool } from "undici";
-import { POOL_OPTIONS } from "../../src/slack/responseUrl.ts";
-import { benchBoltApp, serveBenchApp } from "./benchBoltApp.ts";
+import { poolFor } from "../../src/slack/responseUrl.ts";
+import { benchBoltApp, readRedraws, serveBenchApp } from "./benchBoltApp.ts";
 
-const redraws = JSON.parse(readFileSync(process.env.BENCH_REDRAWS ?? "", "utf8")) as Record<
-  string,
-  RespondArguments
->;
 // Serialised once: the floor pays for no JSON.stringify per click.
 const bodies = new Map(
-  Object.entries(redraws).map(([id, message]) => [
+  Object.entries(readRedraws()).map(([id, message]) => [
     id,
     JSON.stringify({ replace_original: true, ...message }),
   ]),
 );
-const pools = new Map<string, Pool>();
 const app = benchBoltApp();
 let failures = 0;
 app.action(/.*/, async ({ ack, action, body }) => {
@@ -34,13 +26,8 @@ app.action(/.*/, async ({ ack, action, body }) => {
   const responseUrl = "response_url" in body ? body.response_url : undefined;
   if (!payload || !responseUrl) return;
   const url = new URL(responseUrl);
-  let pool = pools.get(url.origin);
-  if (!pool) {
-    pool = new Pool(url.origin, POOL_OPTIONS);
-    pools.set(url.origin, pool);
-  }
   try {
-    const res = await pool.request({
+    const res = await poolFor(url.origin).request({
       path: `${url.pathname}${url.search}`,
       method: "POST",
       headers: { "content-type": "application/json; charset=utf-8" },

@@ -3,14 +3,9 @@
 // the message with Bolt's own respond(), posting the very message this app
 // would draw (read from BENCH_REDRAWS, a JSON file of action_id → message),
 // with no state, no flow, no records. Its own process, like the real app.
-import { readFileSync } from "node:fs";
-import type { RespondArguments } from "@slack/bolt";
-import { benchBoltApp, serveBenchApp } from "./benchBoltApp.ts";
+import { benchBoltApp, readRedraws, serveBenchApp } from "./benchBoltApp.ts";
 
-const redraws = JSON.parse(readFileSync(process.env.BENCH_REDRAWS ?? "", "utf8")) as Record<
-  string,
-  RespondArguments
->;
+const redraws = readRedraws();
 const app = benchBoltApp();
 let failures = 0;
 app.action(/.*/, async ({ ack, action, respond }) => {

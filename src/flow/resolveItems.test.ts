@@ -5,7 +5,7 @@
  * "yes" from "not no".
  */
 import { describe, expect, it } from "vitest";
-import { smallFlow, smallQuestion, TEXT as text } from "../../test/support/smallFlow.ts";
+import { smallFlow, smallOutcome, smallQuestion, TEXT as text } from "../../test/support/smallFlow.ts";
 import { indexFlow } from "./evaluateExpr.ts";
 import { makeItemResolver } from "./resolveItems.ts";
 import { Flow } from "./schema.ts";
@@ -15,29 +15,18 @@ const flow = Flow.parse(
     "items",
     [smallQuestion("ready", ["yes", "no", "unknown"])],
     [
-      {
-        id: "first",
-        route: "first",
+      smallOutcome("first", {
         when: { fact: "ready", is: "yes" },
-        sign: "go",
-        title: text,
-        fee: "none",
         conditions: [
           { id: "always", passages: ["P1", { id: "P2", when: { fact: "ready" } }, "P3"], text },
           { id: "if_ready", when: { fact: "ready" }, passages: ["P3"], text },
         ],
-        steps: [{ id: "s", text }],
-      },
-      {
-        id: "second",
-        route: "second",
+      }),
+      smallOutcome("second", {
         sign: "stop",
-        title: text,
-        fee: "none",
-        conditions: [{ id: "c", text }],
         steps: [{ id: "s", when: { not: { fact: "ready" } }, passages: [{ id: "P1", when: "yes" }], text }],
         notes: [{ id: "n", when: { unknown: { fact: "ready" } }, passages: ["P2"], text }],
-      },
+      }),
     ],
     { P1: text, P2: text, P3: text },
   ),
@@ -83,12 +72,8 @@ describe("a citation confirming questions", () => {
       "confirming",
       [smallQuestion("ready", ["yes", "no", "unknown"]), smallQuestion("size", ["s", "l", "unknown"])],
       [
-        {
-          id: "check",
-          route: "check",
+        smallOutcome("check", {
           sign: "stop",
-          title: text,
-          fee: "none",
           conditions: [
             {
               id: "open",
@@ -100,8 +85,7 @@ describe("a citation confirming questions", () => {
               text,
             },
           ],
-          steps: [{ id: "s", text }],
-        },
+        }),
       ],
       { P1: text, P2: text, P3: text },
     ),

@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import type { ParseArgsConfig } from "node:util";
 import { loadDotEnv } from "../dotEnv.ts";
 import { parseArgsOnce } from "../util/parseArgsOnce.ts";
-import { openStore, redactUrl, storeLocation } from "./openStore.ts";
+import { redactUrl } from "./databaseUrlSecrets.ts";
+import { openStore, storeLocation } from "./openStore.ts";
 import { DEFAULT_SQLITE_PATH, SANDBOX_SQLITE_PATH } from "./sqliteStore.ts";
 import type { RecordStore } from "./types.ts";
 

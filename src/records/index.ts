@@ -1,7 +1,8 @@
 /** What the app uses from the records layer. */
 export { type BufferedRecorder, createBufferedRecorder, type RecorderStats } from "./bufferedRecorder.ts";
+export { redactUrl } from "./databaseUrlSecrets.ts";
 export { eventId } from "./eventId.ts";
-export { type OpenedStore, openStore, redactUrl, StoreConfigError } from "./openStore.ts";
+export { type OpenedStore, openStore, StoreConfigError } from "./openStore.ts";
 export {
   applyRetention,
   RetentionConfigError,

@@ -3,8 +3,6 @@ import { PostgresStore } from "./postgresStore.ts";
 import { DEFAULT_SQLITE_PATH, SqliteStore } from "./sqliteStore.ts";
 import type { Logger, RecordStore } from "./types.ts";
 
-export { redactUrl };
-
 export class StoreConfigError extends Error {}
 
 export type OpenedStore = {

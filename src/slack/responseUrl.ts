@@ -27,12 +27,13 @@ export class ResponseUrlError extends Error {
 // half of node:http (docs/benchmarks.md). Connections are opened only when
 // needed, but there must be enough of them: with 64, under 50 concurrent
 // clicks the redraws fell seconds behind the acks and piled up in memory.
-export const POOL_OPTIONS = { connections: 256, pipelining: 1, keepAliveTimeout: 30_000 } as const;
+const POOL_OPTIONS = { connections: 256, pipelining: 1, keepAliveTimeout: 30_000 };
 // Slack sends one origin (hooks.slack.com); the cap keeps odd origins from piling up pools.
 const MAX_POOLS = 8;
 const pools = new Map<string, Pool>();
 
-function poolFor(origin: string): Pool {
+/** The keep-alive pool for an origin (bench/lib/boltFloorApp.ts posts through it too). */
+export function poolFor(origin: string): Pool {
   let pool = pools.get(origin);
   if (pool) return pool;
   if (pools.size >= MAX_POOLS) {

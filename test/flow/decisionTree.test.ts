@@ -7,20 +7,10 @@ import { describe, expect, it } from "vitest";
 import { buildDecisionTree, MAX_COMBINATIONS } from "../../src/flow/buildDecisionTree.ts";
 import { type CompiledFlow, compileFlowText } from "../../src/flow/loadFlow.ts";
 import { type Expr, Flow, type FlowInput } from "../../src/flow/schema.ts";
-import { smallQuestion as question, smallFlow, TEXT as text } from "../support/smallFlow.ts";
+import { smallQuestion as question, smallFlow, smallOutcome, TEXT as text } from "../support/smallFlow.ts";
 
-function outcome(id: string, when?: Expr, route = id) {
-  return {
-    id,
-    route,
-    ...(when ? { when } : {}),
-    sign: "go" as const,
-    title: text,
-    fee: "none",
-    conditions: [{ id: "c", text }],
-    steps: [{ id: "s", text }],
-  };
-}
+const outcome = (id: string, when?: Expr, route = id) =>
+  smallOutcome(id, { route, ...(when ? { when } : {}) });
 
 const flow = (questions: FlowInput["questions"], outcomes: FlowInput["outcomes"]) =>
   smallFlow("small", questions, outcomes);

@@ -6,23 +6,13 @@
 import { describe, expect, it } from "vitest";
 import { compileExpr, indexFlow, NO, UNKNOWN, YES } from "../../src/flow/evaluateExpr.ts";
 import { type Expr, Flow } from "../../src/flow/schema.ts";
-import { smallFlow, smallQuestion, TEXT } from "../support/smallFlow.ts";
+import { smallFlow, smallOutcome, smallQuestion } from "../support/smallFlow.ts";
 
 const flow = Flow.parse(
   smallFlow(
     "expr",
     [smallQuestion("colour", ["red", "blue", "green"]), smallQuestion("ready", ["yes", "no", "unknown"])],
-    [
-      {
-        id: "o",
-        route: "o",
-        sign: "go",
-        title: TEXT,
-        fee: "none",
-        conditions: [{ id: "c", text: TEXT }],
-        steps: [{ id: "s", text: TEXT }],
-      },
-    ],
+    [smallOutcome("o")],
   ),
 );
 const index = indexFlow(flow);

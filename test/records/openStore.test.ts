@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { databaseUrlSecrets } from "../../src/records/databaseUrlSecrets.ts";
-import { openStore, redactUrl, StoreConfigError } from "../../src/records/openStore.ts";
+import { databaseUrlSecrets, redactUrl } from "../../src/records/databaseUrlSecrets.ts";
+import { openStore, StoreConfigError } from "../../src/records/openStore.ts";
 import {
   applyRetention,
   retentionDaysFromEnv,

@@ -21,6 +21,22 @@ export function smallQuestion(id: string, options: string[], implied?: Array<{ w
   };
 }
 
+type OutcomeInput = FlowInput["outcomes"][number];
+
+/** An outcome of route `id`, fee `none`, one condition and one step; `fields` replace any of them. */
+export function smallOutcome(id: string, fields: Partial<OutcomeInput> = {}): OutcomeInput {
+  return {
+    id,
+    route: id,
+    sign: "go",
+    title: TEXT,
+    fee: "none",
+    conditions: [{ id: "c", text: TEXT }],
+    steps: [{ id: "s", text: TEXT }],
+    ...fields,
+  };
+}
+
 /** A flow around the given questions and outcomes, with one fee (`none`) and the given passages. */
 export function smallFlow(
   id: string,
