@@ -9,6 +9,13 @@ import { BOT_TOKEN, loadDefaultFlow, SIGNING_SECRET, testConfig } from "../suppo
 import { slashCommand } from "../support/payloads.ts";
 import { SignedClient } from "../support/signedClient.ts";
 
+/** What a promise rejected with, or undefined if it resolved. */
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+
 /**
  * The app's start and stop in this process (npm start's own output is in startup.test.ts):
  * a failed start names the step whose setting to check, and stop closes what start opened.
@@ -61,10 +68,7 @@ describe("a start that fails names its step", () => {
     await settle();
     // Checked in start, where its failure is awaited and reported, not when the app is built.
     expect(fake.calls.filter((c) => c.method === "auth.test")).toEqual([]);
-    const failed = await slack.start().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const failed = await failureOf(slack.start());
     expect(failed).toBeInstanceOf(StartError);
     expect(failed).toMatchObject({ step: "bot_token", message: expect.stringContaining("invalid_auth") });
     await settle();
@@ -78,10 +82,7 @@ describe("a start that fails names its step", () => {
     const fake = await fakeSlack({ botToken: BOT_TOKEN, appToken: "xapp-1-the-right-one" });
     const { signingSecret: _unused, ...http } = testConfig(fake.apiUrl);
     const { slack } = app(fake, { ...http, socketMode: true, appToken: APP_TOKEN });
-    const failed = await slack.start().then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const failed = await failureOf(slack.start());
     expect(failed).toBeInstanceOf(StartError);
     expect(failed).toMatchObject({ step: "app_token", message: expect.stringContaining("invalid_auth") });
     await slack.stop(1000);
@@ -96,10 +97,7 @@ describe("a start that fails names its step", () => {
     const { port } = taken.address() as AddressInfo;
     try {
       const { slack } = app(fake, { port });
-      const failed = await slack.start().then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+      const failed = await failureOf(slack.start());
       expect(failed).toBeInstanceOf(StartError);
       expect(failed).toMatchObject({ step: "listen", message: expect.stringContaining("EADDRINUSE") });
       await slack.stop(1000);
